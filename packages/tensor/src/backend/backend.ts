@@ -1,0 +1,121 @@
+import type { DType, TypedArray } from '../dtype';
+import type { Shape } from '../shape';
+
+/**
+ * An opaque handle to a backend's storage (a typed array on CPU, a GPU buffer on WebGPU).
+ * `@rnn/tensor` never looks inside it; only the backend that made it does.
+ */
+export type Storage = object;
+
+/** What a kernel sees of a tensor: its storage, shape and dtype. Storage is always contiguous, row-major. */
+export interface TensorSpec {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'sign' | 'not';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+export type ReduceOp = 'sum' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+export type RandomKind = 'uniform' | 'normal';
+
+/** Per-backend memory counters, as reported by `memory()`. */
+export interface BackendMemory {
+  /** Live storage buffers held by the backend. */
+  buffers: number;
+  /** Bytes held by those buffers. */
+  bytes: number;
+}
+
+/**
+ * An optional fused kernel. `forward` returns the op's outputs; `backward`, when present, returns
+ * the gradients of the inputs from the inputs, the outputs and the outputs' gradients (stateless, so
+ * the autograd engine owns every buffer). A backend that has no `backward` gets the composite gradient.
+ */
+export interface FusedKernel {
+  forward(inputs: readonly TensorSpec[], attrs: Readonly<Record<string, unknown>>): Storage[];
+  backward?(
+    inputs: readonly TensorSpec[],
+    outputs: readonly TensorSpec[],
+    gradOutputs: readonly (TensorSpec | null)[],
+    attrs: Readonly<Record<string, unknown>>,
+  ): (Storage | null)[];
+}
+
+/**
+ * The backend contract: storage plus a small set of primitives that every public op of `@rnn/tensor`
+ * lowers to, plus optional fused kernels that replace a composite when a backend can do better.
+ *
+ * Rules every implementation follows:
+ * - Inputs are contiguous row-major and never modified; every primitive returns new storage.
+ * - Elementwise inputs already have the same dtype (the front end promotes and casts first);
+ *   broadcasting follows NumPy rules and `outShape` is given.
+ * - Shapes and arguments are validated by the front end: a kernel may assume they are valid.
+ */
+export interface Backend {
+  /** Registry name, e.g. `"cpu"`. */
+  readonly name: string;
+  /** Whether the backend stores `float64` (gradient checks need it). */
+  readonly supportsFloat64: boolean;
+
+  // ---- storage ----
+  /** Copies host data into new storage of `dtype` (data has the matching typed array type). */
+  fromArray(data: TypedArray, dtype: DType): Storage;
+  /** Reads `size` elements back to the host. */
+  read(storage: Storage, dtype: DType, size: number): Promise<TypedArray>;
+  /** Synchronous read, only for backends that can do it without blocking (CPU). */
+  readSync?(storage: Storage, dtype: DType, size: number): TypedArray;
+  /** Frees storage. Called exactly once per storage, by the tensor layer's reference counting. */
+  release(storage: Storage): void;
+  /** Live buffers and bytes. */
+  memory(): BackendMemory;
+  /** Waits until queued work is done (no-op for synchronous backends). */
+  sync?(): Promise<void>;
+
+  // ---- primitives ----
+  fill(shape: Shape, dtype: DType, value: number): Storage;
+  unary(op: UnaryOp, x: TensorSpec): Storage;
+  binary(op: BinaryOp, a: TensorSpec, b: TensorSpec, outShape: Shape): Storage;
+  compare(op: CompareOp, a: TensorSpec, b: TensorSpec, outShape: Shape): Storage;
+  where(cond: TensorSpec, a: TensorSpec, b: TensorSpec, outShape: Shape): Storage;
+  /** Elementwise `clamp(x, lo, hi)`; either bound may be ±Infinity. */
+  clamp(x: TensorSpec, lo: number, hi: number): Storage;
+  cast(x: TensorSpec, dtype: DType): Storage;
+  /** Reduces over `axes` (sorted, unique); the output shape drops those axes. */
+  reduce(op: ReduceOp, x: TensorSpec, axes: readonly number[]): Storage;
+  /** Index (int32) of the first max/min along `axis`; the output drops `axis`. */
+  argReduce(op: ArgReduceOp, x: TensorSpec, axis: number): Storage;
+  /**
+   * Batched matmul. `a` is `[Ba, m, k]` (or `[Ba, k, m]` when `transA`), `b` is `[Bb, k, n]`
+   * (or `[Bb, n, k]` when `transB`), with `Ba` and `Bb` equal or one of them 1. Output `[max(Ba, Bb), m, n]`.
+   */
+  matmul(a: TensorSpec, b: TensorSpec, transA: boolean, transB: boolean): Storage;
+  /**
+   * General layout copy: `out[i0..in] = x.flat[offset + sum(i_d * strides[d])]`. Covers permute,
+   * expand (stride 0), slice with step and flip (negative stride).
+   */
+  strided(x: TensorSpec, outShape: Shape, strides: readonly number[], offset: number): Storage;
+  /** Concatenates along `axis`; all inputs share dtype and the other dimensions. */
+  concat(xs: readonly TensorSpec[], axis: number): Storage;
+  /** `out[..., i, ...] = x[..., index[i], ...]` along `axis`; `index` is 1-D int32. */
+  indexSelect(x: TensorSpec, axis: number, index: TensorSpec): Storage;
+  /** `zeros(shape).index_add_(axis, index, src)`: the adjoint of `indexSelect`. */
+  indexAdd(shape: Shape, axis: number, index: TensorSpec, src: TensorSpec): Storage;
+  /** `torch.gather(x, axis, index)`; `index` is int32 with the output's shape. */
+  gather(x: TensorSpec, axis: number, index: TensorSpec): Storage;
+  /** `zeros(shape).scatter_add_(axis, index, src)`: the adjoint of `gather`. */
+  scatterAdd(shape: Shape, axis: number, index: TensorSpec, src: TensorSpec): Storage;
+  /** Softmax (or log-softmax when `log`) along `axis`, numerically stable. */
+  softmax(x: TensorSpec, axis: number, log: boolean): Storage;
+  /**
+   * Counter-based random fill (Philox-4x32-10 keyed by `key`): element `i` takes lane `i % 4` of the
+   * block at counter `counter + floor(i / 4)`. Uniform values are `(u32 >>> 8) * 2^-24` in [0, 1);
+   * normal values use Box–Muller on lanes (0,1) and (2,3). Every backend gives identical numbers.
+   */
+  random(kind: RandomKind, shape: Shape, dtype: DType, key: readonly [number, number], counter: number): Storage;
+
+  // ---- optional fused kernels, keyed by fused-op name (see `ops/fused.ts`) ----
+  readonly fused?: Readonly<Record<string, FusedKernel>>;
+}

@@ -1,0 +1,108 @@
+import type { Backend, BackendMemory, FusedKernel, Storage, TensorSpec } from '../backend/backend';
+import { type DType, type TypedArray, allocArray } from '../dtype';
+import { sizeOf } from '../shape';
+import * as ew from './kernels/elementwise';
+import * as fused from './kernels/fused';
+import * as ix from './kernels/indexing';
+import * as layout from './kernels/layout';
+import { matmul } from './kernels/matmul';
+import { random } from './kernels/random';
+import * as red from './kernels/reduce';
+import { softmax } from './kernels/softmax';
+
+const arr = (t: TensorSpec) => t.storage as TypedArray;
+
+/**
+ * The built-in CPU backend: storage is a typed array, kernels are plain loops over typed arrays
+ * (one file per kernel family under `kernels/`). It reads synchronously and supports float64.
+ */
+export function createCpuBackend(): Backend {
+  const mem: BackendMemory = { buffers: 0, bytes: 0 };
+  const own = (a: TypedArray): Storage => {
+    mem.buffers++;
+    mem.bytes += a.byteLength;
+    return a;
+  };
+  const empty = (dtype: DType, t: TensorSpec) => allocArray(dtype, sizeOf(t.shape));
+
+  return {
+    name: 'cpu',
+    supportsFloat64: true,
+
+    fromArray: (data, dtype) => {
+      const a = allocArray(dtype, data.length);
+      a.set(data);
+      return own(a);
+    },
+    read: async (s, _dtype, size) => (s as TypedArray).slice(0, size),
+    readSync: (s, _dtype, size) => (s as TypedArray).slice(0, size),
+    release: (s) => {
+      mem.buffers--;
+      mem.bytes -= (s as TypedArray).byteLength;
+    },
+    memory: () => ({ ...mem }),
+
+    fill: (shape, dtype, value) => own(ew.fill(shape, dtype, value)),
+    unary: (op, x) => own(ew.unary(op, arr(x), empty(x.dtype, x))),
+    binary: (op, a, b, outShape) => {
+      const out = allocArray(a.dtype, sizeOf(outShape));
+      ew.binary(op, arr(a), a.shape, arr(b), b.shape, out, outShape);
+      return own(out);
+    },
+    compare: (op, a, b, outShape) => {
+      const out = new Uint8Array(sizeOf(outShape));
+      ew.compare(op, arr(a), a.shape, arr(b), b.shape, out, outShape);
+      return own(out);
+    },
+    where: (c, a, b, outShape) => {
+      const out = allocArray(a.dtype, sizeOf(outShape));
+      ew.where(arr(c) as Uint8Array, c.shape, arr(a), a.shape, arr(b), b.shape, out, outShape);
+      return own(out);
+    },
+    clamp: (x, lo, hi) => {
+      const out = empty(x.dtype, x);
+      ew.clamp(arr(x), lo, hi, out);
+      return own(out);
+    },
+    cast: (x, dtype) => own(ew.cast(arr(x), dtype)),
+    reduce: (op, x, axes) => own(red.reduce(op, arr(x), x.shape, x.dtype, axes)),
+    argReduce: (op, x, axis) => own(red.argReduce(op, arr(x), x.shape, axis)),
+    matmul: (a, b, transA, transB) => own(matmul(arr(a), a.shape, arr(b), b.shape, transA, transB, a.dtype)),
+    strided: (x, outShape, strides, offset) => own(layout.strided(arr(x), outShape, strides, offset)),
+    concat: (xs, axis) =>
+      own(
+        layout.concat(
+          xs.map(arr),
+          xs.map((x) => x.shape),
+          axis,
+        ),
+      ),
+    indexSelect: (x, axis, index) => own(ix.indexSelect(arr(x), x.shape, axis, arr(index) as Int32Array)),
+    indexAdd: (shape, axis, index, src) => own(ix.indexAdd(shape, src.dtype, axis, arr(index) as Int32Array, arr(src))),
+    gather: (x, axis, index) => own(ix.gather(arr(x), x.shape, axis, arr(index) as Int32Array, index.shape)),
+    scatterAdd: (shape, axis, index, src) =>
+      own(ix.scatterAdd(shape, src.dtype, axis, arr(index) as Int32Array, index.shape, arr(src))),
+    softmax: (x, axis, log) => own(softmax(arr(x), x.shape, axis, log)),
+    random: (kind, shape, dtype, key, counter) => own(random(kind, shape, dtype, key, counter)),
+
+    fused: {
+      softmaxCrossEntropy: wrapFused(fused.softmaxCrossEntropy, own),
+      lstmCell: wrapFused(fused.lstmCell, own),
+    },
+  };
+}
+
+/** Counts the buffers a fused kernel returns in the backend's memory statistics. */
+function wrapFused(k: FusedKernel, own: (a: TypedArray) => Storage) {
+  return {
+    forward: (inputs: readonly TensorSpec[], attrs: Readonly<Record<string, unknown>>) =>
+      k.forward(inputs, attrs).map((s) => own(s as TypedArray)),
+    backward: (
+      inputs: readonly TensorSpec[],
+      outputs: readonly TensorSpec[],
+      grads: readonly (TensorSpec | null)[],
+      attrs: Readonly<Record<string, unknown>>,
+    ) => k.backward!(inputs, outputs, grads, attrs).map((s) => (s ? own(s as TypedArray) : null)),
+  };
+}
+

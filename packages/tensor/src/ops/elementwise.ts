@@ -1,0 +1,258 @@
+import type { BinaryOp, CompareOp, UnaryOp } from '../backend/backend';
+import { type DType, isFloat, promoteTypes } from '../dtype';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors';
+import { broadcastShapes, shapesEqual } from '../shape';
+import { type Tensor, fromStorage, record, sameBackend } from '../tensor';
+import { scalarLike } from './creation';
+import { sumToShape } from './reduce';
+
+// ------------------------------------------------------------------ raw kernels (no autograd)
+
+function unaryRaw(op: UnaryOp, x: Tensor): Tensor {
+  return fromStorage(x.backend, x.backend.unary(op, x), x.shape, x.dtype);
+}
+
+function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  return fromStorage(a.backend, a.backend.binary(op, a, b, shape), shape, a.dtype);
+}
+
+/** Brings two operands to one backend and one dtype, as PyTorch's type promotion does. */
+function operands(op: string, a: Tensor, b: Tensor | number, arithmetic: boolean): [Tensor, Tensor] {
+  let dtype: DType;
+  if (typeof b === 'number') {
+    dtype = a.dtype;
+    if (!isFloat(dtype) && !Number.isInteger(b)) dtype = 'float32';
+  } else {
+    sameBackend(op, [a, b]);
+    dtype = promoteTypes(a.dtype, b.dtype);
+  }
+  if (arithmetic && dtype === 'bool') dtype = 'int32';
+  if (op === 'div' && !isFloat(dtype)) dtype = 'float32';
+  const x = a.dtype === dtype ? a : cast(a, dtype);
+  const y = typeof b === 'number' ? scalarLike(b, a, dtype) : b.dtype === dtype ? b : cast(b, dtype);
+  return [x, y];
+}
+
+function floatInput(op: string, x: Tensor): Tensor {
+  if (isFloat(x.dtype)) return x;
+  if (x.dtype === 'bool') throw new DTypeError(`${op}: expected a floating-point or int32 tensor, got bool`);
+  return cast(x, 'float32');
+}
+
+// ------------------------------------------------------------------ binary arithmetic
+
+export function add(a: Tensor, b: Tensor | number): Tensor {
+  const [x, y] = operands('add', a, b, true);
+  return record('add', [x, y], binaryRaw('add', x, y), ([g], [nx, ny]) => [
+    nx ? sumToShape(g!, x.shape) : null,
+    ny ? sumToShape(g!, y.shape) : null,
+  ]);
+}
+
+export function sub(a: Tensor, b: Tensor | number): Tensor {
+  const [x, y] = operands('sub', a, b, true);
+  return record('sub', [x, y], binaryRaw('sub', x, y), ([g], [nx, ny]) => [
+    nx ? sumToShape(g!, x.shape) : null,
+    ny ? sumToShape(neg(g!), y.shape) : null,
+  ]);
+}
+
+export function mul(a: Tensor, b: Tensor | number): Tensor {
+  const [x, y] = operands('mul', a, b, true);
+  return record('mul', [x, y], binaryRaw('mul', x, y), ([g], [nx, ny]) => [
+    nx ? sumToShape(mul(g!, y), x.shape) : null,
+    ny ? sumToShape(mul(g!, x), y.shape) : null,
+  ]);
+}
+
+export function div(a: Tensor, b: Tensor | number): Tensor {
+  const [x, y] = operands('div', a, b, true);
+  const out = binaryRaw('div', x, y);
+  return record('div', [x, y], out, ([g], [nx, ny]) => [
+    nx ? sumToShape(div(g!, y), x.shape) : null,
+    ny ? sumToShape(neg(div(mul(g!, out), y)), y.shape) : null,
+  ]);
+}
+
+/** `a ** b` elementwise. */
+export function pow(a: Tensor, b: Tensor | number): Tensor {
+  const [x, y] = operands('pow', a, b, true);
+  const out = binaryRaw('pow', x, y);
+  return record('pow', [x, y], out, ([g], [nx, ny]) => [
+    nx ? sumToShape(mul(g!, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
+    ny ? sumToShape(mul(g!, mul(out, log(x))), y.shape) : null,
+  ]);
+}
+
+/** Elementwise maximum; on ties the gradient is split evenly, as in PyTorch. */
+export function maximum(a: Tensor, b: Tensor | number): Tensor {
+  return extremum('maximum', a, b);
+}
+
+/** Elementwise minimum; on ties the gradient is split evenly, as in PyTorch. */
+export function minimum(a: Tensor, b: Tensor | number): Tensor {
+  return extremum('minimum', a, b);
+}
+
+function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Tensor {
+  const [x, y] = operands(op, a, b, false);
+  return record(op, [x, y], binaryRaw(op, x, y), ([g], [nx, ny]) => {
+    const tie = compareRaw('eq', x, y);
+    const half = mul(g!, 0.5);
+    const xWins = compareRaw(op === 'maximum' ? 'gt' : 'lt', x, y);
+    const yWins = compareRaw(op === 'maximum' ? 'lt' : 'gt', x, y);
+    const zero = scalarLike(0, g!);
+    const pick = (wins: Tensor) => where(tie, half, where(wins, g!, zero));
+    return [nx ? sumToShape(pick(xWins), x.shape) : null, ny ? sumToShape(pick(yWins), y.shape) : null];
+  });
+}
+
+// ------------------------------------------------------------------ unary
+
+export function neg(x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw new DTypeError('neg: bool tensors cannot be negated; use logicalNot()');
+  return record('neg', [x], unaryRaw('neg', x), ([g]) => [neg(g!)]);
+}
+
+export function exp(x: Tensor): Tensor {
+  const xf = floatInput('exp', x);
+  const out = unaryRaw('exp', xf);
+  return record('exp', [xf], out, ([g]) => [mul(g!, out)]);
+}
+
+export function log(x: Tensor): Tensor {
+  const xf = floatInput('log', x);
+  return record('log', [xf], unaryRaw('log', xf), ([g]) => [div(g!, xf)]);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  const xf = floatInput('sqrt', x);
+  const out = unaryRaw('sqrt', xf);
+  return record('sqrt', [xf], out, ([g]) => [div(g!, mul(out, 2))]);
+}
+
+export function abs(x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw new DTypeError('abs: expected a numeric tensor, got bool');
+  return record('abs', [x], unaryRaw('abs', x), ([g]) => [mul(g!, unaryRaw('sign', x))]);
+}
+
+export function tanh(x: Tensor): Tensor {
+  const xf = floatInput('tanh', x);
+  const out = unaryRaw('tanh', xf);
+  return record('tanh', [xf], out, ([g]) => [mul(g!, oneMinus(mul(out, out)))]);
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  const xf = floatInput('sigmoid', x);
+  const out = unaryRaw('sigmoid', xf);
+  return record('sigmoid', [xf], out, ([g]) => [mul(g!, mul(out, oneMinus(out)))]);
+}
+
+export function relu(x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw new DTypeError('relu: expected a numeric tensor, got bool');
+  return record('relu', [x], unaryRaw('relu', x), ([g]) => [mul(g!, cast(compareRaw('gt', x, scalarLike(0, x)), g!.dtype))]);
+}
+
+/** -1, 0 or 1 by sign (no gradient). */
+export function sign(x: Tensor): Tensor {
+  return unaryRaw('sign', x);
+}
+
+/** Clamps into `[min, max]`; either bound may be omitted. Gradient flows where `min <= x <= max`. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  const lo = min ?? Number.NEGATIVE_INFINITY;
+  const hi = max ?? Number.POSITIVE_INFINITY;
+  if (Number.isNaN(lo) || Number.isNaN(hi)) throw new ValueError('clamp: bounds must not be NaN');
+  if (x.dtype === 'bool') throw new DTypeError('clamp: expected a numeric tensor, got bool');
+  const out = fromStorage(x.backend, x.backend.clamp(x, lo, hi), x.shape, x.dtype);
+  return record('clamp', [x], out, ([g]) => {
+    const inside = logicalAnd(compareRaw('ge', x, scalarLike(lo, x)), compareRaw('le', x, scalarLike(hi, x)));
+    return [mul(g!, cast(inside, g!.dtype))];
+  });
+}
+
+/** `1 - t`, used by a few gradients. */
+function oneMinus(t: Tensor): Tensor {
+  return binaryRaw('sub', scalarLike(1, t), t);
+}
+
+// ------------------------------------------------------------------ comparisons and selection
+
+function compareRaw(op: CompareOp, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  return fromStorage(a.backend, a.backend.compare(op, a, b, shape), shape, 'bool');
+}
+
+/** Elementwise comparison to a bool tensor (no gradient). */
+export function compare(op: CompareOp, a: Tensor, b: Tensor | number): Tensor {
+  const [x, y] = operands(op, a, b, false);
+  return compareRaw(op, x, y);
+}
+
+export function logicalNot(x: Tensor): Tensor {
+  return unaryRaw('not', x.dtype === 'bool' ? x : cast(x, 'bool'));
+}
+
+export function logicalAnd(a: Tensor, b: Tensor): Tensor {
+  sameBackend('logicalAnd', [a, b]);
+  return binaryRaw('minimum', a.dtype === 'bool' ? a : cast(a, 'bool'), b.dtype === 'bool' ? b : cast(b, 'bool'));
+}
+
+export function logicalOr(a: Tensor, b: Tensor): Tensor {
+  sameBackend('logicalOr', [a, b]);
+  return binaryRaw('maximum', a.dtype === 'bool' ? a : cast(a, 'bool'), b.dtype === 'bool' ? b : cast(b, 'bool'));
+}
+
+/** `cond ? a : b` elementwise, with broadcasting. `cond` must be bool. */
+export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  if (cond.dtype !== 'bool') throw new DTypeError(`where: the condition must be a bool tensor, got ${cond.dtype}`);
+  let x: Tensor;
+  let y: Tensor;
+  if (typeof a === 'number' && typeof b === 'number') {
+    x = scalarLike(a, cond, 'float32');
+    y = scalarLike(b, cond, 'float32');
+  } else if (typeof a === 'number') {
+    sameBackend('where', [cond, b as Tensor]);
+    [y, x] = operands('where', b as Tensor, a, false);
+  } else {
+    sameBackend('where', typeof b === 'number' ? [cond, a] : [cond, a, b]);
+    [x, y] = operands('where', a, b, false);
+  }
+  const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
+  const out = fromStorage(cond.backend, cond.backend.where(cond, x, y, shape), shape, x.dtype);
+  return record('where', [x, y], out, ([g], [nx, ny]) => {
+    const zero = scalarLike(0, g!);
+    return [
+      nx ? sumToShape(whereRaw(cond, g!, zero), x.shape) : null,
+      ny ? sumToShape(whereRaw(cond, zero, g!), y.shape) : null,
+    ];
+  });
+}
+
+function whereRaw(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShapes('where', cond.shape, a.shape, b.shape);
+  return fromStorage(cond.backend, cond.backend.where(cond, a, b, shape), shape, a.dtype);
+}
+
+/** Elements where `mask` is true become `value`; gradient flows to the others. */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (mask.dtype !== 'bool') throw new DTypeError(`maskedFill: the mask must be a bool tensor, got ${mask.dtype}`);
+  const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
+  if (!shapesEqual(shape, x.shape)) {
+    throw new ShapeError(
+      `maskedFill: mask ${fmtShape(mask.shape)} must broadcast to the input's shape ${fmtShape(x.shape)}`,
+    );
+  }
+  return where(mask, scalarLike(value, x, isFloat(x.dtype) || Number.isInteger(value) ? x.dtype : 'float32'), x);
+}
+
+// ------------------------------------------------------------------ dtype conversion
+
+/** Converts to `dtype`; differentiable between floating-point types. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  if (x.dtype === dtype) return x;
+  const out = fromStorage(x.backend, x.backend.cast(x, dtype), x.shape, dtype);
+  if (!isFloat(dtype) || !isFloat(x.dtype)) return out;
+  return record('cast', [x], out, ([g]) => [cast(g!, x.dtype)]);
+}

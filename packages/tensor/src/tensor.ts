@@ -1,0 +1,516 @@
+import { backward as runBackward } from './autograd/backward';
+import { isGradEnabled } from './autograd/grad-mode';
+import { type BackwardFn, GradNode } from './autograd/node';
+import type { Backend, Storage, TensorSpec } from './backend/backend';
+import { findBackend } from './backend/registry';
+import { type DType, type TypedArray, bytesPerElement, isFloat } from './dtype';
+import { AutogradError, BackendError, DisposedError, ShapeError, fmtShape } from './errors';
+import { DataRef, stats } from './memory/data-ref';
+import { trackTensor } from './memory/scope';
+import { fullLike } from './ops/creation';
+import * as ew from './ops/elementwise';
+import * as idx from './ops/indexing';
+import { matmul } from './ops/matmul';
+import { dropout } from './ops/random';
+import * as red from './ops/reduce';
+import * as sh from './ops/shape';
+import { logSoftmax, softmax } from './ops/softmax';
+import { type Shape, sizeOf } from './shape';
+
+/** Nested number arrays, as returned by {@link Tensor.array}. */
+export type NestedArray = number | NestedArray[];
+
+let nextId = 0;
+
+// Safety net only: a tensor that was never disposed gives its storage back when it is garbage-collected.
+const finalizer = new FinalizationRegistry<DataRef>((ref) => {
+  stats(ref.backend.name).tensors--;
+  ref.release();
+});
+
+/**
+ * An n-dimensional array on a backend, with autograd.
+ *
+ * Tensors are immutable: every op returns a new tensor. Storage may be shared between tensors
+ * (`reshape` shares it) and is freed when the last tensor using it is disposed (or collected).
+ */
+export class Tensor implements TensorSpec {
+  /** Distinguishes tensors from plain objects without `instanceof` (works across bundle copies). */
+  readonly isTensor = true;
+  readonly id = nextId++;
+  /** The node that produced this tensor, or `null` for leaves and tensors made without grad. */
+  gradFn: GradNode | null = null;
+  /** Which output of `gradFn` this tensor is. */
+  outputIndex = 0;
+  /** Accumulated gradient (leaves that require grad only). */
+  grad: Tensor | null = null;
+  /** @internal Set by `keep()`: scopes do not dispose it. */
+  kept = false;
+  private _requiresGrad = false;
+  private _ref: DataRef | null;
+
+  /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
+  constructor(
+    ref: DataRef,
+    readonly shape: Shape,
+    readonly dtype: DType,
+  ) {
+    this._ref = ref;
+    stats(ref.backend.name).tensors++;
+    finalizer.register(this, ref, this);
+    trackTensor(this);
+  }
+
+  /** Number of elements. */
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** The backend that holds this tensor's storage. */
+  get backend(): Backend {
+    return this.ref.backend;
+  }
+
+  /** @internal The backend storage (throws if disposed). */
+  get storage(): Storage {
+    return this.ref.storage;
+  }
+
+  /** @internal */
+  get ref(): DataRef {
+    if (!this._ref) {
+      throw new DisposedError(`tensor ${fmtShape(this.shape)} ${this.dtype} was used after it was disposed`);
+    }
+    return this._ref;
+  }
+
+  /** Whether `dispose()` was called (directly or by a scope). */
+  get isDisposed(): boolean {
+    return this._ref === null;
+  }
+
+  /** Whether gradients flow to (and, for leaves, accumulate in) this tensor. */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (value && !isFloat(this.dtype)) {
+      throw new AutogradError(`requiresGrad: only floating-point tensors can require grad, got ${this.dtype}`);
+    }
+    if (!value && this.gradFn) {
+      throw new AutogradError('requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach()');
+    }
+    this._requiresGrad = value;
+  }
+
+  /** Sets `requiresGrad` and returns this tensor, for chaining. */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /** Whether this tensor was created by the user rather than by a recorded op. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Frees the storage now (idempotent). Using the tensor afterwards throws a `DisposedError`. */
+  dispose(): void {
+    const ref = this._ref;
+    if (!ref) return;
+    this._ref = null;
+    finalizer.unregister(this);
+    stats(ref.backend.name).tensors--;
+    ref.release();
+    this.gradFn = null;
+  }
+
+  /** `using t = ...` support (explicit resource management). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  // ---------------------------------------------------------------- reading data
+  /** Reads the elements (row-major) to a typed array. */
+  async data(): Promise<TypedArray> {
+    return this.backend.read(this.storage, this.dtype, this.size);
+  }
+
+  /** Synchronous read; only on backends that can (the CPU backend). */
+  dataSync(): TypedArray {
+    const b = this.backend;
+    if (!b.readSync) {
+      throw new BackendError(`dataSync: backend "${b.name}" reads asynchronously; use \`await t.data()\``);
+    }
+    return b.readSync(this.storage, this.dtype, this.size);
+  }
+
+  /** Reads the elements as nested arrays shaped like the tensor. */
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape);
+  }
+
+  /** Synchronous {@link array}. */
+  arraySync(): NestedArray {
+    return nest(this.dataSync(), this.shape);
+  }
+
+  /** The value of a single-element tensor. */
+  async item(): Promise<number> {
+    checkSingle(this);
+    return (await this.data())[0];
+  }
+
+  /** Synchronous {@link item}. */
+  itemSync(): number {
+    checkSingle(this);
+    return this.dataSync()[0];
+  }
+
+  toString(): string {
+    const head = `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${this.backend.name}`;
+    if (!this.backend.readSync || this.size > 64) return `${head})`;
+    return `${head}, ${JSON.stringify(this.arraySync())})`;
+  }
+
+  // ---------------------------------------------------------------- autograd
+  /**
+   * Computes gradients of this tensor with respect to the leaves that require grad, accumulating
+   * them into their `.grad`. A non-scalar tensor needs an explicit `gradient` of its shape.
+   */
+  backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    runBackward(this, gradient, options.retainGraph ?? false);
+  }
+
+  /** A tensor sharing this one's data, cut from the autograd graph. */
+  detach(): Tensor {
+    return aliasOf(this);
+  }
+
+  /** A copy of the data, differentiable. */
+  clone(): Tensor {
+    return sh.clone(this);
+  }
+
+  /**
+   * Replaces this tensor's data with `value`'s (same shape and dtype), without recording autograd:
+   * how optimizers update parameters in place. `value` keeps its own data too (storage is shared).
+   */
+  assign(value: Tensor): this {
+    sh.checkAssign(this, value);
+    const ref = value.ref.retain();
+    this.ref.release();
+    this._ref = ref;
+    finalizer.unregister(this);
+    finalizer.register(this, ref, this);
+    return this;
+  }
+
+  /** Copies this tensor to another backend (by name or instance). Needs a synchronous read on the source. */
+  to(target: string | Backend): Tensor {
+    const backend = typeof target === 'string' ? findBackend(target) : target;
+    if (backend === this.backend) return this;
+    const moved = fromArray(backend, this.dataSync(), this.shape, this.dtype);
+    return record('to', [this], moved, ([g]) => [g!.to(this.backend)]);
+  }
+
+  /** Asynchronous {@link to}, for sources that read asynchronously (GPU backends). */
+  async toAsync(target: string | Backend): Promise<Tensor> {
+    const backend = typeof target === 'string' ? findBackend(target) : target;
+    if (backend === this.backend) return this;
+    const moved = fromArray(backend, await this.data(), this.shape, this.dtype);
+    return record('to', [this], moved, ([g]) => [g!.to(this.backend)]);
+  }
+
+  /** Converts to another dtype (differentiable between float types). */
+  asType(dtype: DType): Tensor {
+    return ew.cast(this, dtype);
+  }
+
+  float(): Tensor {
+    return ew.cast(this, 'float32');
+  }
+
+  double(): Tensor {
+    return ew.cast(this, 'float64');
+  }
+
+  int(): Tensor {
+    return ew.cast(this, 'int32');
+  }
+
+  bool(): Tensor {
+    return ew.cast(this, 'bool');
+  }
+
+  // ---------------------------------------------------------------- elementwise
+  add(other: Tensor | number): Tensor {
+    return ew.add(this, other);
+  }
+  sub(other: Tensor | number): Tensor {
+    return ew.sub(this, other);
+  }
+  mul(other: Tensor | number): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: Tensor | number): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: Tensor | number): Tensor {
+    return ew.pow(this, exponent);
+  }
+  maximum(other: Tensor | number): Tensor {
+    return ew.maximum(this, other);
+  }
+  minimum(other: Tensor | number): Tensor {
+    return ew.minimum(this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
+  }
+  square(): Tensor {
+    return ew.mul(this, this);
+  }
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return ew.clamp(this, min, max);
+  }
+  eq(other: Tensor | number): Tensor {
+    return ew.compare('eq', this, other);
+  }
+  ne(other: Tensor | number): Tensor {
+    return ew.compare('ne', this, other);
+  }
+  lt(other: Tensor | number): Tensor {
+    return ew.compare('lt', this, other);
+  }
+  le(other: Tensor | number): Tensor {
+    return ew.compare('le', this, other);
+  }
+  gt(other: Tensor | number): Tensor {
+    return ew.compare('gt', this, other);
+  }
+  ge(other: Tensor | number): Tensor {
+    return ew.compare('ge', this, other);
+  }
+  logicalNot(): Tensor {
+    return ew.logicalNot(this);
+  }
+  logicalAnd(other: Tensor): Tensor {
+    return ew.logicalAnd(this, other);
+  }
+  logicalOr(other: Tensor): Tensor {
+    return ew.logicalOr(this, other);
+  }
+  /** `where(mask, value, this)`: elements where `mask` is true become `value`. */
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return ew.maskedFill(this, mask, value);
+  }
+
+  // ---------------------------------------------------------------- reductions
+  sum(axis?: number | readonly number[], keepDim = false): Tensor {
+    return red.sum(this, axis, keepDim);
+  }
+  mean(axis?: number | readonly number[], keepDim = false): Tensor {
+    return red.mean(this, axis, keepDim);
+  }
+  /** Maximum values over axes (gradient shared evenly among ties, like `torch.amax`). */
+  max(axis?: number | readonly number[], keepDim = false): Tensor {
+    return red.max(this, axis, keepDim);
+  }
+  /** Minimum values over axes (gradient shared evenly among ties, like `torch.amin`). */
+  min(axis?: number | readonly number[], keepDim = false): Tensor {
+    return red.min(this, axis, keepDim);
+  }
+  argmax(axis?: number, keepDim = false): Tensor {
+    return red.argmax(this, axis, keepDim);
+  }
+  argmin(axis?: number, keepDim = false): Tensor {
+    return red.argmin(this, axis, keepDim);
+  }
+  logsumexp(axis: number | readonly number[], keepDim = false): Tensor {
+    return red.logsumexp(this, axis, keepDim);
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
+
+  // ---------------------------------------------------------------- shape
+  reshape(shape: readonly number[]): Tensor {
+    return sh.reshape(this, shape);
+  }
+  /** Same as {@link reshape} (storage is always contiguous, so a view never fails). */
+  view(shape: readonly number[]): Tensor {
+    return sh.reshape(this, shape);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return sh.flatten(this, startDim, endDim);
+  }
+  permute(dims: readonly number[]): Tensor {
+    return sh.permute(this, dims);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return sh.transpose(this, dim0, dim1);
+  }
+  /** Transpose of a 2-D tensor. */
+  t(): Tensor {
+    return sh.transpose2d(this);
+  }
+  squeeze(dim?: number): Tensor {
+    return sh.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return sh.unsqueeze(this, dim);
+  }
+  /** Broadcasts to `shape` (`-1` keeps a dimension). */
+  expand(shape: readonly number[]): Tensor {
+    return sh.expand(this, shape);
+  }
+  expandAs(other: Tensor): Tensor {
+    return sh.expand(this, other.shape);
+  }
+  /** `x[..., start:end:step, ...]` along `dim` (negative and omitted bounds as in Python). */
+  slice(dim: number, start?: number, end?: number, step = 1): Tensor {
+    return sh.slice(this, dim, start, end, step);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return sh.narrow(this, dim, start, length);
+  }
+  /** `x[..., index, ...]` along `dim`: removes that dimension. */
+  select(dim: number, index: number): Tensor {
+    return sh.select(this, dim, index);
+  }
+  flip(dims: number | readonly number[]): Tensor {
+    return sh.flip(this, dims);
+  }
+  split(splitSize: number | readonly number[], dim = 0): Tensor[] {
+    return sh.split(this, splitSize, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return sh.chunk(this, chunks, dim);
+  }
+
+  // ---------------------------------------------------------------- indexing
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return idx.indexSelect(this, dim, index);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return idx.gather(this, dim, index);
+  }
+
+  // ---------------------------------------------------------------- activations
+  softmax(dim: number): Tensor {
+    return softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return logSoftmax(this, dim);
+  }
+  dropout(p = 0.5, training = true): Tensor {
+    return dropout(this, p, training);
+  }
+
+  /** A tensor of the same shape, dtype and backend filled with `value`. */
+  fullLike(value: number): Tensor {
+    return fullLike(this, value);
+  }
+}
+
+/** @internal Wraps new backend storage as a tensor. */
+export function fromStorage(backend: Backend, storage: Storage, shape: Shape, dtype: DType): Tensor {
+  return new Tensor(new DataRef(backend, storage, sizeOf(shape) * bytesPerElement(dtype)), [...shape], dtype);
+}
+
+/** @internal Uploads host data as a new tensor. */
+export function fromArray(backend: Backend, data: TypedArray, shape: Shape, dtype: DType): Tensor {
+  return fromStorage(backend, backend.fromArray(data, dtype), shape, dtype);
+}
+
+/** @internal A new tensor sharing `t`'s storage with another shape (same size), outside the graph. */
+export function aliasOf(t: Tensor, shape: Shape = t.shape): Tensor {
+  return new Tensor(t.ref.retain(), [...shape], t.dtype);
+}
+
+/**
+ * @internal Records an op in the autograd graph when grad mode is on and an input requires grad.
+ * Returns `out` for convenience.
+ */
+export function record(name: string, inputs: readonly Tensor[], out: Tensor, backward: BackwardFn): Tensor {
+  recordMany(name, inputs, [out], backward);
+  return out;
+}
+
+/** @internal {@link record} for ops with several outputs. */
+export function recordMany(name: string, inputs: readonly Tensor[], outs: readonly Tensor[], backward: BackwardFn): void {
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return;
+  const node = new GradNode(name, inputs, backward, outs.length);
+  outs.forEach((o, i) => {
+    o.gradFn = node;
+    o.outputIndex = i;
+    (o as unknown as { _requiresGrad: boolean })._requiresGrad = true;
+  });
+}
+
+/** @internal Throws a `BackendError` unless all tensors live on one backend. */
+export function sameBackend(op: string, tensors: readonly Tensor[]): Backend {
+  const b = tensors[0].backend;
+  for (const t of tensors) {
+    if (t.backend !== b) {
+      throw new BackendError(
+        `${op}: tensors are on different backends ("${b.name}" and "${t.backend.name}"); ` +
+          `move one with t.to('${b.name}') first`,
+      );
+    }
+  }
+  return b;
+}
+
+function checkSingle(t: Tensor): void {
+  if (t.size !== 1) {
+    throw new ShapeError(`item: only single-element tensors have an item, got shape ${fmtShape(t.shape)}`);
+  }
+}
+
+function nest(data: TypedArray, shape: Shape): NestedArray {
+  if (shape.length === 0) return data[0];
+  const build = (offset: number, dim: number): NestedArray[] => {
+    const n = shape[dim];
+    const stride = sizeOf(shape.slice(dim + 1));
+    const out: NestedArray[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      out[i] = dim === shape.length - 1 ? data[offset + i] : build(offset + i * stride, dim + 1);
+    }
+    return out;
+  };
+  return build(0, 0);
+}

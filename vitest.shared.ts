@@ -1,0 +1,9 @@
+// Tests run against the TypeScript sources of sibling packages (no build needed first).
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export const workspaceAliases = {
+  '@rnn/tensor/testing': `${root}packages/tensor/src/testing/index.ts`,
+  '@rnn/tensor': `${root}packages/tensor/src/index.ts`,
+};
