@@ -15,7 +15,7 @@ const entries = new Map<string, Entry>();
 let current: Backend | undefined;
 
 // The CPU backend is built in: always there, the default, and the fallback of useBestBackend.
-entries.set('cpu', { factory: createCpuBackend, priority: 0 });
+entries.set('cpu', { factory: () => createCpuBackend(), priority: 0 });
 
 /**
  * Registers a backend under `name`. Higher `priority` wins in {@link useBestBackend}.

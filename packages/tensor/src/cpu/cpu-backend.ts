@@ -15,8 +15,9 @@ const arr = (t: TensorSpec) => t.storage as TypedArray;
 /**
  * The built-in CPU backend: storage is a typed array, kernels are plain loops over typed arrays
  * (one file per kernel family under `kernels/`). It reads synchronously and supports float64.
+ * `name` lets tests register a second, independent instance.
  */
-export function createCpuBackend(): Backend {
+export function createCpuBackend(name = 'cpu'): Backend {
   const mem: BackendMemory = { buffers: 0, bytes: 0 };
   const own = (a: TypedArray): Storage => {
     mem.buffers++;
@@ -26,7 +27,7 @@ export function createCpuBackend(): Backend {
   const empty = (dtype: DType, t: TensorSpec) => allocArray(dtype, sizeOf(t.shape));
 
   return {
-    name: 'cpu',
+    name,
     supportsFloat64: true,
 
     fromArray: (data, dtype) => {

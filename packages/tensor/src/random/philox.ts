@@ -46,5 +46,5 @@ export function philox4x32(counter: number, k0: number, k1: number, out: Uint32A
 
 /** Uniform in [0, 1) from a 32-bit word: 24 bits, exactly representable in float32. */
 export function wordToUniform(w: number): number {
-  return (w >>> 8) * 5.960464477539063e-8;
+  return (w >>> 8) * 2 ** -24;
 }

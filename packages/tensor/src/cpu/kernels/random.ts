@@ -27,7 +27,7 @@ export function random(kind: RandomKind, shape: Shape, dtype: DType, key: readon
 }
 
 function boxMuller(w0: number, w1: number, out: Float64Array, at: number): void {
-  const u1 = wordToUniform(w0) + 5.960464477539063e-8; // (0, 1]: log never sees 0
+  const u1 = wordToUniform(w0) + 2 ** -24; // (0, 1]: log never sees 0
   const u2 = wordToUniform(w1);
   const r = Math.sqrt(-2 * Math.log(u1));
   out[at] = r * Math.cos(TWO_PI * u2);
