@@ -4,125 +4,138 @@
  *
  * @packageDocumentation
  */
-export { Tensor, type NestedArray } from './tensor';
-export type { DType, TypedArray } from './dtype';
-export type { Shape } from './shape';
-export {
-  RnnError,
-  ShapeError,
-  DTypeError,
-  BackendError,
-  ValueError,
-  AutogradError,
-  DisposedError,
-} from './errors';
-
-// backends
-export type {
-  Backend,
-  BackendMemory,
-  Storage,
-  TensorSpec,
-  FusedKernel,
-  UnaryOp,
-  BinaryOp,
-  CompareOp,
-  ReduceOp,
-  ArgReduceOp,
-  RandomKind,
-} from './backend/backend';
-export {
-  registerBackend,
-  setBackend,
-  getBackend,
-  initBackend,
-  findBackend,
-  listBackends,
-  useBestBackend,
-  type BackendFactory,
-} from './backend/registry';
-export { createCpuBackend } from './cpu/cpu-backend';
 
 // autograd and memory
-export { noGrad, enableGrad, isGradEnabled } from './autograd/grad-mode';
-export { tidy, scope, keep } from './memory/scope';
-export { memory, type MemoryInfo } from './memory/memory';
-
-// random numbers
-export { Generator, manualSeed, getRngState, setRngState, defaultGenerator, type RngState } from './random/generator';
-export { philox4x32 } from './random/philox';
-
+export { enableGrad, isGradEnabled, noGrad } from './autograd/grad-mode';
+// backends
+export type {
+  ArgReduceOp,
+  Backend,
+  BackendMemory,
+  BinaryOp,
+  CompareOp,
+  FusedKernel,
+  RandomKind,
+  ReduceOp,
+  Storage,
+  TensorSpec,
+  UnaryOp,
+} from './backend/backend';
+export {
+  type BackendFactory,
+  findBackend,
+  getBackend,
+  initBackend,
+  listBackends,
+  registerBackend,
+  setBackend,
+  useBestBackend,
+} from './backend/registry';
+export { createCpuBackend } from './cpu/cpu-backend';
+export type { DType, TypedArray } from './dtype';
+export {
+  AutogradError,
+  BackendError,
+  DisposedError,
+  DTypeError,
+  RnnError,
+  ShapeError,
+  ValueError,
+} from './errors';
+export { type MemoryInfo, memory } from './memory/memory';
+export { keep, scope, tidy } from './memory/scope';
 // creation
 export {
+  arange,
+  type CreateOptions,
+  eye,
+  full,
+  fullLike,
+  ones,
+  onesLike,
+  type TensorLike,
   tensor,
   zeros,
-  ones,
-  full,
-  arange,
-  eye,
   zerosLike,
-  onesLike,
-  fullLike,
-  type CreateOptions,
-  type TensorLike,
 } from './ops/creation';
-export { rand, randn, randint, randLike, randnLike, dropout, type RandomOptions } from './ops/random';
-
 // ops
 export {
-  add,
-  sub,
-  mul,
-  div,
-  pow,
-  maximum,
-  minimum,
-  neg,
-  exp,
-  log,
-  sqrt,
   abs,
-  tanh,
-  sigmoid,
-  relu,
-  sign,
+  add,
+  cast,
   clamp,
   compare,
-  logicalNot,
+  div,
+  exp,
+  log,
   logicalAnd,
+  logicalNot,
   logicalOr,
-  where,
   maskedFill,
-  cast,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  pow,
+  relu,
+  sigmoid,
+  sign,
+  sqrt,
+  sub,
+  tanh,
+  where,
 } from './ops/elementwise';
-export { sum, mean, max, min, argmax, argmin, logsumexp, sumToShape } from './ops/reduce';
-export { matmul } from './ops/matmul';
 export {
-  reshape,
-  flatten,
-  permute,
-  transpose,
-  squeeze,
-  unsqueeze,
-  expand,
-  slice,
-  narrow,
-  select,
-  flip,
-  cat,
-  stack,
-  split,
-  chunk,
-  clone,
-} from './ops/shape';
-export { indexSelect, gather } from './ops/indexing';
-export { softmax, logSoftmax } from './ops/softmax';
-export {
-  runFused,
-  withoutFusedKernels,
-  softmaxCrossEntropy,
-  softmaxCrossEntropyOp,
+  type FusedOp,
   lstmCell,
   lstmCellOp,
-  type FusedOp,
+  runFused,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyOp,
+  withoutFusedKernels,
 } from './ops/fused';
+export { gather, indexSelect } from './ops/indexing';
+export { matmul } from './ops/matmul';
+export { dropout, type RandomOptions, rand, randint, randLike, randn, randnLike } from './ops/random';
+export { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from './ops/reduce';
+export {
+  type RnnLayerAttrs,
+  type RnnLayerInputs,
+  type RnnLayerOptions,
+  type RnnLayerResult,
+  type RnnMode,
+  rnnGateCount,
+  rnnLayer,
+  rnnLayerOp,
+} from './ops/rnn-layer';
+export {
+  cat,
+  chunk,
+  clone,
+  expand,
+  flatten,
+  flip,
+  narrow,
+  permute,
+  reshape,
+  select,
+  slice,
+  split,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+} from './ops/shape';
+export { logSoftmax, softmax } from './ops/softmax';
+// random numbers
+export {
+  defaultGenerator,
+  Generator,
+  getRngState,
+  manualSeed,
+  type RngState,
+  setRngState,
+} from './random/generator';
+export { philox4x32 } from './random/philox';
+export type { Shape } from './shape';
+export { type NestedArray, Tensor } from './tensor';

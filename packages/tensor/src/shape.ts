@@ -1,4 +1,4 @@
-import { ShapeError, fmtShape } from './errors';
+import { fmtShape, ShapeError } from './errors';
 
 export type Shape = readonly number[];
 
@@ -68,7 +68,11 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 }
 
 /** Resolves a list of axes (or all axes when undefined), sorted and deduplicated. */
-export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeAxes(
+  op: string,
+  axes: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = list.map((a) => normalizeAxis(op, a, rank));
@@ -80,7 +84,9 @@ export function normalizeAxes(op: string, axes: number | readonly number[] | und
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError(`${op}: invalid shape ${fmtShape(shape)} (dimensions must be non-negative integers)`);
+      throw new ShapeError(
+        `${op}: invalid shape ${fmtShape(shape)} (dimensions must be non-negative integers)`,
+      );
     }
   }
 }

@@ -3,8 +3,8 @@ import { isGradEnabled } from './autograd/grad-mode';
 import { type BackwardFn, GradNode } from './autograd/node';
 import type { Backend, Storage, TensorSpec } from './backend/backend';
 import { findBackend } from './backend/registry';
-import { type DType, type TypedArray, bytesPerElement, isFloat } from './dtype';
-import { AutogradError, BackendError, DisposedError, ShapeError, fmtShape } from './errors';
+import { bytesPerElement, type DType, isFloat, type TypedArray } from './dtype';
+import { AutogradError, BackendError, DisposedError, DTypeError, fmtShape, ShapeError } from './errors';
 import { DataRef, stats } from './memory/data-ref';
 import { trackTensor } from './memory/scope';
 import { fullLike } from './ops/creation';
@@ -101,7 +101,9 @@ export class Tensor implements TensorSpec {
 
   set requiresGrad(value: boolean) {
     if (value && !isFloat(this.dtype)) {
-      throw new AutogradError(`requiresGrad: only floating-point tensors can require grad, got ${this.dtype}`);
+      throw new AutogradError(
+        `requiresGrad: only floating-point tensors can require grad, got ${this.dtype}`,
+      );
     }
     if (!value && this.gradFn) {
       throw new AutogradError('requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach()');
@@ -217,7 +219,7 @@ export class Tensor implements TensorSpec {
     const backend = typeof target === 'string' ? findBackend(target) : target;
     if (backend === this.backend) return this;
     const moved = fromArray(backend, this.dataSync(), this.shape, this.dtype);
-    return record('to', [this], moved, ([g]) => [g!.to(this.backend)]);
+    return record('to', [this], moved, ([g]) => [moveGradBack(g!, this.backend)]);
   }
 
   /** Asynchronous {@link to}, for sources that read asynchronously (GPU backends). */
@@ -225,7 +227,7 @@ export class Tensor implements TensorSpec {
     const backend = typeof target === 'string' ? findBackend(target) : target;
     if (backend === this.backend) return this;
     const moved = fromArray(backend, await this.data(), this.shape, this.dtype);
-    return record('to', [this], moved, ([g]) => [g!.to(this.backend)]);
+    return record('to', [this], moved, ([g]) => [moveGradBack(g!, this.backend)]);
   }
 
   /** Converts to another dtype (differentiable between float types). */
@@ -451,8 +453,21 @@ export function fromStorage(backend: Backend, storage: Storage, shape: Shape, dt
   return new Tensor(new DataRef(backend, storage, sizeOf(shape) * bytesPerElement(dtype)), [...shape], dtype);
 }
 
+/**
+ * @internal Refuses float64 on backends without it (the only dtype a backend may lack), before any
+ * kernel sees it. Every way a new dtype enters a backend (upload, fill, cast, random) calls this.
+ */
+export function checkDTypeSupported(backend: Backend, dtype: DType, op: string): void {
+  if (dtype === 'float64' && !backend.supportsFloat64) {
+    throw new DTypeError(
+      `${op}: backend "${backend.name}" has no float64; use float32 there (float64 is for gradient checks on the CPU)`,
+    );
+  }
+}
+
 /** @internal Uploads host data as a new tensor. */
 export function fromArray(backend: Backend, data: TypedArray, shape: Shape, dtype: DType): Tensor {
+  checkDTypeSupported(backend, dtype, 'tensor');
   return fromStorage(backend, backend.fromArray(data, dtype), shape, dtype);
 }
 
@@ -471,7 +486,12 @@ export function record(name: string, inputs: readonly Tensor[], out: Tensor, bac
 }
 
 /** @internal {@link record} for ops with several outputs. */
-export function recordMany(name: string, inputs: readonly Tensor[], outs: readonly Tensor[], backward: BackwardFn): void {
+export function recordMany(
+  name: string,
+  inputs: readonly Tensor[],
+  outs: readonly Tensor[],
+  backward: BackwardFn,
+): void {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return;
   const node = new GradNode(name, inputs, backward, outs.length);
   outs.forEach((o, i) => {
@@ -513,4 +533,16 @@ function nest(data: TypedArray, shape: Shape): NestedArray {
     return out;
   };
   return build(0, 0);
+}
+
+/** Backward of `to`/`toAsync`: the gradient goes back to the source backend, which needs a synchronous read. */
+function moveGradBack(g: Tensor, source: Backend): Tensor {
+  if (!g.backend.readSync) {
+    throw new BackendError(
+      `backward of to(): the gradient is on backend "${g.backend.name}", which reads asynchronously, so it ` +
+        `cannot be moved back to "${source.name}" inside backward(); keep the graph on one backend, or ` +
+        'cross it with detach() and a separate backward pass',
+    );
+  }
+  return g.to(source);
 }

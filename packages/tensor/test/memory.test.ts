@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   DisposedError,
-  type Tensor,
   keep,
   manualSeed,
   memory,
   noGrad,
   rand,
+  randint,
   randn,
   scope,
   softmaxCrossEntropy,
-  randint,
+  type Tensor,
   tensor,
   tidy,
   zeros,

@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, getRngState, manualSeed, philox4x32, rand, randint, randn, setRngState, zeros } from '../src/index';
+import {
+  Generator,
+  getRngState,
+  manualSeed,
+  philox4x32,
+  rand,
+  randint,
+  randn,
+  setRngState,
+  zeros,
+} from '../src/index';
 
 describe('counter-based RNG', () => {
   it('matches the Philox-4x32-10 known-answer test vectors (Random123)', () => {
     const out = new Uint32Array(4);
     // counter = 0, key = 0
     philox4x32(0, 0, 0, out);
-    expect([...out].map((w) => w.toString(16).padStart(8, '0'))).toEqual(['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']);
+    expect([...out].map((w) => w.toString(16).padStart(8, '0'))).toEqual([
+      '6627e8d5',
+      'e169c58d',
+      'bc57ac4c',
+      '9b00dbd8',
+    ]);
   });
 
   it('same seed, same numbers; different seed, different numbers', () => {

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type Tensor, keep, manualSeed, noGrad, rand, softmaxCrossEntropy, tensor, tidy } from '../src/index';
+import { keep, manualSeed, noGrad, rand, softmaxCrossEntropy, type Tensor, tensor, tidy } from '../src/index';
 
 /** A 2-8-2 MLP built only from @rnn/tensor ops, trained with plain SGD + momentum. */
 function makeParams(): Tensor[] {
   const init = (shape: number[], fanIn: number) => {
     const bound = 1 / Math.sqrt(fanIn);
-    return keep(rand(shape).mul(2 * bound).sub(bound)).requiresGrad_();
+    return keep(
+      rand(shape)
+        .mul(2 * bound)
+        .sub(bound),
+    ).requiresGrad_();
   };
   return [init([2, 8], 2), init([8], 2), init([8, 2], 8), init([2], 8)];
 }

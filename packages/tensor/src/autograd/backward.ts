@@ -1,9 +1,8 @@
 import { AutogradError, fmtShape } from '../errors';
 import { tidy } from '../memory/scope';
-import { shapesEqual } from '../shape';
-
 import { onesLike } from '../ops/creation';
-import { type Tensor, aliasOf } from '../tensor';
+import { shapesEqual } from '../shape';
+import { aliasOf, type Tensor } from '../tensor';
 import { noGrad } from './grad-mode';
 import type { GradNode } from './node';
 

@@ -114,7 +114,13 @@ export interface Backend {
    * block at counter `counter + floor(i / 4)`. Uniform values are `(u32 >>> 8) * 2^-24` in [0, 1);
    * normal values use Box–Muller on lanes (0,1) and (2,3). Every backend gives identical numbers.
    */
-  random(kind: RandomKind, shape: Shape, dtype: DType, key: readonly [number, number], counter: number): Storage;
+  random(
+    kind: RandomKind,
+    shape: Shape,
+    dtype: DType,
+    key: readonly [number, number],
+    counter: number,
+  ): Storage;
 
   // ---- optional fused kernels, keyed by fused-op name (see `ops/fused.ts`) ----
   readonly fused?: Readonly<Record<string, FusedKernel>>;

@@ -21,7 +21,11 @@ entries.set('cpu', { factory: () => createCpuBackend(), priority: 0 });
  * Registers a backend under `name`. Higher `priority` wins in {@link useBestBackend}.
  * Registering a name again replaces the previous factory.
  */
-export function registerBackend(name: string, factory: BackendFactory, options: { priority?: number } = {}): void {
+export function registerBackend(
+  name: string,
+  factory: BackendFactory,
+  options: { priority?: number } = {},
+): void {
   entries.set(name, { factory, priority: options.priority ?? 0 });
 }
 
@@ -45,7 +49,9 @@ export function findBackend(name: string): Backend {
   if (!entry.instance) {
     const made = entry.factory();
     if (made instanceof Promise) {
-      throw new BackendError(`backend "${name}" is not initialized yet: call \`await setBackend('${name}')\` first`);
+      throw new BackendError(
+        `backend "${name}" is not initialized yet: call \`await setBackend('${name}')\` first`,
+      );
     }
     entry.instance = made;
   }

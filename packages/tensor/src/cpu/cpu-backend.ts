@@ -1,5 +1,5 @@
 import type { Backend, BackendMemory, FusedKernel, Storage, TensorSpec } from '../backend/backend';
-import { type DType, type TypedArray, allocArray } from '../dtype';
+import { allocArray, type DType, type TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 import * as ew from './kernels/elementwise';
 import * as fused from './kernels/fused';
@@ -8,6 +8,7 @@ import * as layout from './kernels/layout';
 import { matmul } from './kernels/matmul';
 import { random } from './kernels/random';
 import * as red from './kernels/reduce';
+import { rnnLayer } from './kernels/rnn-layer';
 import { softmax } from './kernels/softmax';
 
 const arr = (t: TensorSpec) => t.storage as TypedArray;
@@ -79,7 +80,8 @@ export function createCpuBackend(name = 'cpu'): Backend {
         ),
       ),
     indexSelect: (x, axis, index) => own(ix.indexSelect(arr(x), x.shape, axis, arr(index) as Int32Array)),
-    indexAdd: (shape, axis, index, src) => own(ix.indexAdd(shape, src.dtype, axis, arr(index) as Int32Array, arr(src))),
+    indexAdd: (shape, axis, index, src) =>
+      own(ix.indexAdd(shape, src.dtype, axis, arr(index) as Int32Array, arr(src))),
     gather: (x, axis, index) => own(ix.gather(arr(x), x.shape, axis, arr(index) as Int32Array, index.shape)),
     scatterAdd: (shape, axis, index, src) =>
       own(ix.scatterAdd(shape, src.dtype, axis, arr(index) as Int32Array, index.shape, arr(src))),
@@ -89,6 +91,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
     fused: {
       softmaxCrossEntropy: wrapFused(fused.softmaxCrossEntropy, own),
       lstmCell: wrapFused(fused.lstmCell, own),
+      rnnLayer: wrapFused(rnnLayer, own),
     },
   };
 }
@@ -106,4 +109,3 @@ function wrapFused(k: FusedKernel, own: (a: TypedArray) => Storage) {
     ) => k.backward!(inputs, outputs, grads, attrs).map((s) => (s ? own(s as TypedArray) : null)),
   };
 }
-

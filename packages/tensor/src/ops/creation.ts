@@ -1,9 +1,9 @@
 import type { Backend } from '../backend/backend';
 import { findBackend, getBackend } from '../backend/registry';
-import { type DType, type TypedArray, allocArray, dtypeOfArray } from '../dtype';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors';
-import { type Shape, checkShape, sizeOf } from '../shape';
-import { type Tensor, fromArray, fromStorage } from '../tensor';
+import { allocArray, type DType, dtypeOfArray, type TypedArray } from '../dtype';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
+import { checkShape, type Shape, sizeOf } from '../shape';
+import { checkDTypeSupported, fromArray, fromStorage, type Tensor } from '../tensor';
 
 /** Options shared by the creation functions. */
 export interface CreateOptions {
@@ -33,7 +33,10 @@ function finish(t: Tensor, options: CreateOptions): Tensor {
  * Creates a tensor from nested arrays, a number, or a typed array (then `options.shape` may give
  * the shape; a typed array's own type sets the dtype unless `dtype` is given).
  */
-export function tensor(data: TensorLike, options: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(
+  data: TensorLike,
+  options: CreateOptions & { shape?: readonly number[] } = {},
+): Tensor {
   const backend = resolveBackend(options.backend);
   let shape: number[];
   let flat: ArrayLike<number | boolean>;
@@ -41,7 +44,10 @@ export function tensor(data: TensorLike, options: CreateOptions & { shape?: read
   if (ArrayBuffer.isView(data)) {
     const arr = data as TypedArray;
     const own = dtypeOfArray(arr);
-    if (!own) throw new DTypeError('tensor: unsupported typed array (use Float32Array, Float64Array, Int32Array or Uint8Array)');
+    if (!own)
+      throw new DTypeError(
+        'tensor: unsupported typed array (use Float32Array, Float64Array, Int32Array or Uint8Array)',
+      );
     dtype = options.dtype ?? own;
     shape = options.shape ? [...options.shape] : [arr.length];
     flat = arr;
@@ -55,7 +61,9 @@ export function tensor(data: TensorLike, options: CreateOptions & { shape?: read
   }
   checkShape('tensor', shape);
   if (sizeOf(shape) !== flat.length) {
-    throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`);
+    throw new ShapeError(
+      `tensor: ${flat.length} values do not fill shape ${fmtShape(shape)} (${sizeOf(shape)} elements)`,
+    );
   }
   const arr = allocArray(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) {
@@ -102,6 +110,7 @@ export function full(shape: readonly number[], value: number, options: CreateOpt
   checkShape('full', shape);
   const dtype = options.dtype ?? 'float32';
   const backend = resolveBackend(options.backend);
+  checkDTypeSupported(backend, dtype, 'full');
   return finish(fromStorage(backend, backend.fill(shape, dtype, value), shape, dtype), options);
 }
 
@@ -138,10 +147,10 @@ export function arange(start: number, end?: number, step = 1, options: CreateOpt
     end = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const dtype =
-    options.dtype ?? ([start, end, step].every((v) => Number.isInteger(v)) ? 'int32' : 'float32');
+  const dtype = options.dtype ?? ([start, end, step].every((v) => Number.isInteger(v)) ? 'int32' : 'float32');
   const arr = allocArray(dtype, n);
   for (let i = 0; i < n; i++) arr[i] = start + i * step;
   return finish(fromArray(resolveBackend(options.backend), arr, [n], dtype), options);

@@ -1,8 +1,8 @@
 import type { BinaryOp, CompareOp, UnaryOp } from '../backend/backend';
 import { type DType, isFloat, promoteTypes } from '../dtype';
-import { DTypeError, ShapeError, ValueError, fmtShape } from '../errors';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { broadcastShapes, shapesEqual } from '../shape';
-import { type Tensor, fromStorage, record, sameBackend } from '../tensor';
+import { checkDTypeSupported, fromStorage, record, sameBackend, type Tensor } from '../tensor';
 import { scalarLike } from './creation';
 import { sumToShape } from './reduce';
 
@@ -79,9 +79,24 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
 export function pow(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('pow', a, b, true);
   const out = binaryRaw('pow', x, y);
+  // As PyTorch: d/dx is 0 where y == 0 and d/dy is 0 where x == 0 and y >= 0 (not 0 * inf = NaN).
   return record('pow', [x, y], out, ([g], [nx, ny]) => [
-    nx ? sumToShape(mul(g!, mul(y, pow(x, sub(y, 1)))), x.shape) : null,
-    ny ? sumToShape(mul(g!, mul(out, log(x))), y.shape) : null,
+    nx
+      ? sumToShape(
+          where(compareRaw('eq', y, scalarLike(0, y)), 0, mul(g!, mul(y, pow(x, sub(y, 1))))),
+          x.shape,
+        )
+      : null,
+    ny
+      ? sumToShape(
+          where(
+            logicalAnd(compareRaw('eq', x, scalarLike(0, x)), compareRaw('ge', y, scalarLike(0, y))),
+            0,
+            mul(g!, mul(out, log(x))),
+          ),
+          y.shape,
+        )
+      : null,
   ]);
 }
 
@@ -151,7 +166,9 @@ export function sigmoid(x: Tensor): Tensor {
 
 export function relu(x: Tensor): Tensor {
   if (x.dtype === 'bool') throw new DTypeError('relu: expected a numeric tensor, got bool');
-  return record('relu', [x], unaryRaw('relu', x), ([g]) => [mul(g!, cast(compareRaw('gt', x, scalarLike(0, x)), g!.dtype))]);
+  return record('relu', [x], unaryRaw('relu', x), ([g]) => [
+    mul(g!, cast(compareRaw('gt', x, scalarLike(0, x)), g!.dtype)),
+  ]);
 }
 
 /** -1, 0 or 1 by sign (no gradient). */
@@ -196,17 +213,26 @@ export function logicalNot(x: Tensor): Tensor {
 
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   sameBackend('logicalAnd', [a, b]);
-  return binaryRaw('minimum', a.dtype === 'bool' ? a : cast(a, 'bool'), b.dtype === 'bool' ? b : cast(b, 'bool'));
+  return binaryRaw(
+    'minimum',
+    a.dtype === 'bool' ? a : cast(a, 'bool'),
+    b.dtype === 'bool' ? b : cast(b, 'bool'),
+  );
 }
 
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
   sameBackend('logicalOr', [a, b]);
-  return binaryRaw('maximum', a.dtype === 'bool' ? a : cast(a, 'bool'), b.dtype === 'bool' ? b : cast(b, 'bool'));
+  return binaryRaw(
+    'maximum',
+    a.dtype === 'bool' ? a : cast(a, 'bool'),
+    b.dtype === 'bool' ? b : cast(b, 'bool'),
+  );
 }
 
 /** `cond ? a : b` elementwise, with broadcasting. `cond` must be bool. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  if (cond.dtype !== 'bool') throw new DTypeError(`where: the condition must be a bool tensor, got ${cond.dtype}`);
+  if (cond.dtype !== 'bool')
+    throw new DTypeError(`where: the condition must be a bool tensor, got ${cond.dtype}`);
   let x: Tensor;
   let y: Tensor;
   if (typeof a === 'number' && typeof b === 'number') {
@@ -237,14 +263,19 @@ function whereRaw(cond: Tensor, a: Tensor, b: Tensor): Tensor {
 
 /** Elements where `mask` is true become `value`; gradient flows to the others. */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
-  if (mask.dtype !== 'bool') throw new DTypeError(`maskedFill: the mask must be a bool tensor, got ${mask.dtype}`);
+  if (mask.dtype !== 'bool')
+    throw new DTypeError(`maskedFill: the mask must be a bool tensor, got ${mask.dtype}`);
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
   if (!shapesEqual(shape, x.shape)) {
     throw new ShapeError(
       `maskedFill: mask ${fmtShape(mask.shape)} must broadcast to the input's shape ${fmtShape(x.shape)}`,
     );
   }
-  return where(mask, scalarLike(value, x, isFloat(x.dtype) || Number.isInteger(value) ? x.dtype : 'float32'), x);
+  return where(
+    mask,
+    scalarLike(value, x, isFloat(x.dtype) || Number.isInteger(value) ? x.dtype : 'float32'),
+    x,
+  );
 }
 
 // ------------------------------------------------------------------ dtype conversion
@@ -252,6 +283,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
 /** Converts to `dtype`; differentiable between floating-point types. */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
+  checkDTypeSupported(x.backend, dtype, 'cast');
   const out = fromStorage(x.backend, x.backend.cast(x, dtype), x.shape, dtype);
   if (!isFloat(dtype) || !isFloat(x.dtype)) return out;
   return record('cast', [x], out, ([g]) => [cast(g!, x.dtype)]);

@@ -1,9 +1,9 @@
 import { isGradEnabled } from '../autograd/grad-mode';
 import type { FusedKernel } from '../backend/backend';
 import type { DType } from '../dtype';
-import { DTypeError, ShapeError, fmtShape } from '../errors';
+import { DTypeError, fmtShape, ShapeError } from '../errors';
 import type { Shape } from '../shape';
-import { type Tensor, fromStorage, recordMany, sameBackend } from '../tensor';
+import { fromStorage, recordMany, sameBackend, type Tensor } from '../tensor';
 import { add, mul, neg, sigmoid, tanh } from './elementwise';
 import { gather } from './indexing';
 import { chunk, squeeze, unsqueeze } from './shape';
@@ -17,7 +17,10 @@ import { logSoftmax } from './softmax';
 export interface FusedOp {
   readonly name: string;
   composite(inputs: readonly Tensor[], attrs: Readonly<Record<string, unknown>>): Tensor[];
-  outputs(inputs: readonly Tensor[], attrs: Readonly<Record<string, unknown>>): { shape: Shape; dtype: DType }[];
+  outputs(
+    inputs: readonly Tensor[],
+    attrs: Readonly<Record<string, unknown>>,
+  ): { shape: Shape; dtype: DType }[];
 }
 
 let fusedEnabled = true;
@@ -37,13 +40,19 @@ export function withoutFusedKernels<T>(fn: () => T): T {
 }
 
 /** Runs a fused op: the backend's kernel when it has one that fits, else the composite. */
-export function runFused(op: FusedOp, inputs: readonly Tensor[], attrs: Readonly<Record<string, unknown>> = {}): Tensor[] {
+export function runFused(
+  op: FusedOp,
+  inputs: readonly Tensor[],
+  attrs: Readonly<Record<string, unknown>> = {},
+): Tensor[] {
   const backend = sameBackend(op.name, inputs);
   const kernel: FusedKernel | undefined = fusedEnabled ? backend.fused?.[op.name] : undefined;
   const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   if (!kernel || (needsGrad && !kernel.backward)) return op.composite(inputs, attrs);
   const specs = op.outputs(inputs, attrs);
-  const outs = kernel.forward(inputs, attrs).map((s, i) => fromStorage(backend, s, specs[i].shape, specs[i].dtype));
+  const outs = kernel
+    .forward(inputs, attrs)
+    .map((s, i) => fromStorage(backend, s, specs[i].shape, specs[i].dtype));
   recordMany(op.name, inputs, outs, (grads) =>
     kernel.backward!(inputs, outs, grads, attrs).map((s, i) =>
       s ? fromStorage(backend, s, inputs[i].shape, inputs[i].dtype) : null,
@@ -71,8 +80,10 @@ export const softmaxCrossEntropyOp: FusedOp = {
  * `target` int32 `[N]` with values in `[0, C)`. Returns the `[N]` losses (reduce them yourself).
  */
 export function softmaxCrossEntropy(logits: Tensor, target: Tensor): Tensor {
-  if (logits.ndim !== 2) throw new ShapeError(`softmaxCrossEntropy: logits must be [N, C], got ${fmtShape(logits.shape)}`);
-  if (target.dtype !== 'int32') throw new DTypeError(`softmaxCrossEntropy: target must be int32, got ${target.dtype}`);
+  if (logits.ndim !== 2)
+    throw new ShapeError(`softmaxCrossEntropy: logits must be [N, C], got ${fmtShape(logits.shape)}`);
+  if (target.dtype !== 'int32')
+    throw new DTypeError(`softmaxCrossEntropy: target must be int32, got ${target.dtype}`);
   if (target.ndim !== 1 || target.shape[0] !== logits.shape[0]) {
     throw new ShapeError(
       `softmaxCrossEntropy: target must be [${logits.shape[0]}] to match logits ${fmtShape(logits.shape)}, got ${fmtShape(target.shape)}`,
@@ -88,7 +99,9 @@ function checkTargets(target: Tensor, classes: number): void {
   const data = read.call(target.backend, target.storage, 'int32', target.size);
   for (let i = 0; i < data.length; i++) {
     if (data[i] < 0 || data[i] >= classes) {
-      throw new ShapeError(`softmaxCrossEntropy: target ${data[i]} at position ${i} is out of range for ${classes} classes`);
+      throw new ShapeError(
+        `softmaxCrossEntropy: target ${data[i]} at position ${i} is out of range for ${classes} classes`,
+      );
     }
   }
 }
@@ -117,7 +130,12 @@ export const lstmCellOp: FusedOp = {
 
 /** LSTM pointwise step: returns `[h', c']` from gate pre-activations `[B, 4H]` and cell state `[B, H]`. */
 export function lstmCell(gates: Tensor, c: Tensor): [Tensor, Tensor] {
-  if (c.ndim !== 2 || gates.ndim !== 2 || gates.shape[0] !== c.shape[0] || gates.shape[1] !== 4 * c.shape[1]) {
+  if (
+    c.ndim !== 2 ||
+    gates.ndim !== 2 ||
+    gates.shape[0] !== c.shape[0] ||
+    gates.shape[1] !== 4 * c.shape[1]
+  ) {
     throw new ShapeError(
       `lstmCell: gates must be [B, 4H] and c [B, H], got gates ${fmtShape(gates.shape)} and c ${fmtShape(c.shape)}`,
     );

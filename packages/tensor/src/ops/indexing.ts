@@ -1,6 +1,6 @@
-import { DTypeError, ShapeError, fmtShape } from '../errors';
+import { DTypeError, fmtShape, ShapeError } from '../errors';
 import { normalizeAxis } from '../shape';
-import { type Tensor, fromStorage, record, sameBackend } from '../tensor';
+import { fromStorage, record, sameBackend, type Tensor } from '../tensor';
 
 function checkIndex(op: string, index: Tensor, limit: number, dim: number): void {
   if (index.dtype !== 'int32') {
@@ -13,7 +13,9 @@ function checkIndex(op: string, index: Tensor, limit: number, dim: number): void
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (v < 0 || v >= limit) {
-      throw new ShapeError(`${op}: index ${v} (at flat position ${i}) is out of range for dimension ${dim} of size ${limit}`);
+      throw new ShapeError(
+        `${op}: index ${v} (at flat position ${i}) is out of range for dimension ${dim} of size ${limit}`,
+      );
     }
   }
 }
@@ -22,7 +24,8 @@ function checkIndex(op: string, index: Tensor, limit: number, dim: number): void
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   sameBackend('indexSelect', [x, index]);
   const d = normalizeAxis('indexSelect', dim, x.ndim);
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  if (index.ndim > 1)
+    throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
   checkIndex('indexSelect', index, x.shape[d], dim);
   const shape = [...x.shape];
   shape[d] = index.size;
@@ -38,11 +41,15 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   sameBackend('gather', [x, index]);
   const d = normalizeAxis('gather', dim, x.ndim);
   if (index.ndim !== x.ndim) {
-    throw new ShapeError(`gather: index ${fmtShape(index.shape)} must have as many dimensions as the input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `gather: index ${fmtShape(index.shape)} must have as many dimensions as the input ${fmtShape(x.shape)}`,
+    );
   }
   index.shape.forEach((s, i) => {
     if (i !== d && s > x.shape[i]) {
-      throw new ShapeError(`gather: index ${fmtShape(index.shape)} is larger than the input ${fmtShape(x.shape)} in dimension ${i}`);
+      throw new ShapeError(
+        `gather: index ${fmtShape(index.shape)} is larger than the input ${fmtShape(x.shape)} in dimension ${i}`,
+      );
     }
   });
   checkIndex('gather', index, x.shape[d], dim);

@@ -1,7 +1,7 @@
 import { promoteTypes } from '../dtype';
-import { DTypeError, ShapeError, fmtShape } from '../errors';
+import { DTypeError, fmtShape, ShapeError } from '../errors';
 import { broadcastShapes, shapesEqual, sizeOf } from '../shape';
-import { type Tensor, fromStorage, record, sameBackend } from '../tensor';
+import { fromStorage, record, sameBackend, type Tensor } from '../tensor';
 import { cast } from './elementwise';
 import { sum } from './reduce';
 import { expand, reshape } from './shape';
@@ -32,12 +32,17 @@ function bmm(a: Tensor, b: Tensor): Tensor {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   sameBackend('matmul', [a, b]);
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both operands need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `matmul: both operands need at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
-  if (a.dtype === 'bool' || b.dtype === 'bool') throw new DTypeError('matmul: bool tensors cannot be multiplied');
+  if (a.dtype === 'bool' || b.dtype === 'bool')
+    throw new DTypeError('matmul: bool tensors cannot be multiplied');
   const dtype = promoteTypes(a.dtype, b.dtype);
   if (a.dtype !== b.dtype && (a.dtype === 'int32' || b.dtype === 'int32')) {
-    throw new DTypeError(`matmul: operands have different dtypes (${a.dtype} and ${b.dtype}); convert one first`);
+    throw new DTypeError(
+      `matmul: operands have different dtypes (${a.dtype} and ${b.dtype}); convert one first`,
+    );
   }
   const x = cast(a, dtype);
   const y = cast(b, dtype);

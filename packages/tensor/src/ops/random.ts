@@ -1,9 +1,9 @@
 import type { RandomKind } from '../backend/backend';
 import { isFloat } from '../dtype';
 import { DTypeError, ValueError } from '../errors';
-import { type Generator, defaultGenerator } from '../random/generator';
+import { defaultGenerator, type Generator } from '../random/generator';
 import { checkShape } from '../shape';
-import { type Tensor, fromStorage } from '../tensor';
+import { checkDTypeSupported, fromStorage, type Tensor } from '../tensor';
 import { type CreateOptions, resolveBackend, zerosLike } from './creation';
 import { add, cast, clamp, mul } from './elementwise';
 
@@ -16,8 +16,12 @@ export interface RandomOptions extends CreateOptions {
 function random(kind: RandomKind, shape: readonly number[], options: RandomOptions): Tensor {
   checkShape(kind === 'uniform' ? 'rand' : 'randn', shape);
   const dtype = options.dtype ?? 'float32';
-  if (!isFloat(dtype)) throw new DTypeError(`${kind === 'uniform' ? 'rand' : 'randn'}: dtype must be floating-point, got ${dtype}`);
+  if (!isFloat(dtype))
+    throw new DTypeError(
+      `${kind === 'uniform' ? 'rand' : 'randn'}: dtype must be floating-point, got ${dtype}`,
+    );
   const backend = resolveBackend(options.backend);
+  checkDTypeSupported(backend, dtype, kind === 'uniform' ? 'rand' : 'randn');
   const gen = options.generator ?? defaultGenerator;
   let n = 1;
   for (const d of shape) n *= d;
@@ -38,7 +42,12 @@ export function randn(shape: readonly number[], options: RandomOptions = {}): Te
 }
 
 /** Uniform integers in [low, high) (int32). */
-export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[],
+  options: RandomOptions = {},
+): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: expected integers low < high, got low=${low}, high=${high}`);
   }

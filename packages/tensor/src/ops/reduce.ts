@@ -1,8 +1,8 @@
 import type { ReduceOp } from '../backend/backend';
 import { isFloat } from '../dtype';
-import { DTypeError, ShapeError, fmtShape } from '../errors';
-import { type Shape, normalizeAxes, normalizeAxis, shapesEqual } from '../shape';
-import { type Tensor, aliasOf, fromStorage, record } from '../tensor';
+import { DTypeError, fmtShape, ShapeError } from '../errors';
+import { normalizeAxes, normalizeAxis, type Shape, shapesEqual } from '../shape';
+import { aliasOf, fromStorage, record, type Tensor } from '../tensor';
 import { cast, compare, div, mul, sub } from './elementwise';
 import { expand, reshape } from './shape';
 
@@ -27,13 +27,17 @@ export function sum(x: Tensor, axis?: number | readonly number[], keepDim = fals
   const xs = x.dtype === 'bool' ? cast(x, 'int32') : x;
   const axes = normalizeAxes('sum', axis, xs.ndim);
   const out = reduceRaw('sum', xs, axes, keepDim);
-  return record('sum', [xs], out, ([g]) => [expand(reshape(g!, reducedShape(xs.shape, axes, true)), xs.shape)]);
+  return record('sum', [xs], out, ([g]) => [
+    expand(reshape(g!, reducedShape(xs.shape, axes, true)), xs.shape),
+  ]);
 }
 
 /** Mean over `axis` (all axes when omitted); floating-point tensors only, as in PyTorch. */
 export function mean(x: Tensor, axis?: number | readonly number[], keepDim = false): Tensor {
   if (!isFloat(x.dtype)) {
-    throw new DTypeError(`mean: expected a floating-point tensor, got ${x.dtype} (convert with .float() first)`);
+    throw new DTypeError(
+      `mean: expected a floating-point tensor, got ${x.dtype} (convert with .float() first)`,
+    );
   }
   const axes = normalizeAxes('mean', axis, x.ndim);
   let count = 1;
@@ -49,10 +53,16 @@ export function min(x: Tensor, axis?: number | readonly number[], keepDim = fals
   return extremum('min', x, axis, keepDim);
 }
 
-function extremum(op: 'max' | 'min', x: Tensor, axis: number | readonly number[] | undefined, keepDim: boolean): Tensor {
+function extremum(
+  op: 'max' | 'min',
+  x: Tensor,
+  axis: number | readonly number[] | undefined,
+  keepDim: boolean,
+): Tensor {
   const axes = normalizeAxes(op, axis, x.ndim);
   for (const a of axes) {
-    if (x.shape[a] === 0) throw new ShapeError(`${op}: cannot reduce dimension ${a} of size 0 in ${fmtShape(x.shape)}`);
+    if (x.shape[a] === 0)
+      throw new ShapeError(`${op}: cannot reduce dimension ${a} of size 0 in ${fmtShape(x.shape)}`);
   }
   if (x.size === 0) throw new ShapeError(`${op}: cannot reduce an empty tensor ${fmtShape(x.shape)}`);
   const out = reduceRaw(op, x, axes, keepDim);
@@ -78,7 +88,12 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefine
   if (axis === undefined) {
     const flat = reshape(x, [x.size]);
     const out = fromStorage(x.backend, x.backend.argReduce(op, flat, 0), [], 'int32');
-    return keepDim ? reshape(out, x.shape.map(() => 1)) : out;
+    return keepDim
+      ? reshape(
+          out,
+          x.shape.map(() => 1),
+        )
+      : out;
   }
   const a = normalizeAxis(op, axis, x.ndim);
   const src = x.ndim === 0 ? reshape(x, [1]) : x;

@@ -1,15 +1,15 @@
 import { promoteTypes } from '../dtype';
-import { BackendError, DTypeError, ShapeError, ValueError, fmtShape } from '../errors';
+import { BackendError, DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import {
-  type Shape,
   broadcastStrides,
   contiguousStrides,
   normalizeAxes,
   normalizeAxis,
+  type Shape,
   shapesEqual,
   sizeOf,
 } from '../shape';
-import { type Tensor, aliasOf, fromStorage, record, sameBackend } from '../tensor';
+import { aliasOf, fromStorage, record, sameBackend, type Tensor } from '../tensor';
 import { arange } from './creation';
 import { cast } from './elementwise';
 import { sumToShape } from './reduce';
@@ -22,19 +22,25 @@ function stridedRaw(x: Tensor, shape: Shape, strides: readonly number[], offset:
 function resolveShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   const out = [...shape];
   const unknown = out.indexOf(-1);
-  if (unknown !== out.lastIndexOf(-1)) throw new ShapeError(`${op}: only one dimension can be -1, got ${fmtShape(shape)}`);
+  if (unknown !== out.lastIndexOf(-1))
+    throw new ShapeError(`${op}: only one dimension can be -1, got ${fmtShape(shape)}`);
   for (const d of out) {
-    if (d !== -1 && (!Number.isInteger(d) || d < 0)) throw new ShapeError(`${op}: invalid target shape ${fmtShape(shape)}`);
+    if (d !== -1 && (!Number.isInteger(d) || d < 0))
+      throw new ShapeError(`${op}: invalid target shape ${fmtShape(shape)}`);
   }
   if (unknown >= 0) {
     const known = sizeOf(out.filter((_, i) => i !== unknown));
     if (known === 0 || x.size % known !== 0) {
-      throw new ShapeError(`${op}: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
+      throw new ShapeError(
+        `${op}: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`,
+      );
     }
     out[unknown] = x.size / known;
   }
   if (sizeOf(out) !== x.size) {
-    throw new ShapeError(`${op}: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
+    throw new ShapeError(
+      `${op}: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`,
+    );
   }
   return out;
 }
@@ -57,10 +63,13 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Reorders dimensions: output dimension `i` is input dimension `dims[i]`. */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
-    throw new ShapeError(`permute: ${fmtShape(dims)} has ${dims.length} dimensions, the input ${fmtShape(x.shape)} has ${x.ndim}`);
+    throw new ShapeError(
+      `permute: ${fmtShape(dims)} has ${dims.length} dimensions, the input ${fmtShape(x.shape)} has ${x.ndim}`,
+    );
   }
   const perm = dims.map((d) => normalizeAxis('permute', d, x.ndim));
-  if (new Set(perm).size !== perm.length) throw new ShapeError(`permute: repeated dimension in ${fmtShape(dims)}`);
+  if (new Set(perm).size !== perm.length)
+    throw new ShapeError(`permute: repeated dimension in ${fmtShape(dims)}`);
   if (perm.every((d, i) => d === i)) return x;
   const inStrides = contiguousStrides(x.shape);
   const shape = perm.map((d) => x.shape[d]);
@@ -87,17 +96,25 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 }
 
 export function transpose2d(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new ShapeError(`t: expects a tensor of at most 2 dimensions, got ${fmtShape(x.shape)}`);
+  if (x.ndim > 2)
+    throw new ShapeError(`t: expects a tensor of at most 2 dimensions, got ${fmtShape(x.shape)}`);
   return x.ndim < 2 ? x : permute(x, [1, 0]);
 }
 
 /** Removes `dim` if it has size 1, or every size-1 dimension when `dim` is omitted. */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (dim === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   if (x.ndim === 0) return x;
   const d = normalizeAxis('squeeze', dim, x.ndim);
   if (x.shape[d] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== d));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== d),
+  );
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -108,7 +125,9 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** Broadcasts to `shape` without copying in the graph; `-1` keeps a dimension. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   if (shape.length < x.ndim) {
-    throw new ShapeError(`expand: target ${fmtShape(shape)} has fewer dimensions than the input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `expand: target ${fmtShape(shape)} has fewer dimensions than the input ${fmtShape(x.shape)}`,
+    );
   }
   const lead = shape.length - x.ndim;
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d));
@@ -128,7 +147,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 /** Python-style `x[start:end:step]` along `dim` (negative indices count from the end, bounds clamp). */
 export function slice(x: Tensor, dim: number, start?: number, end?: number, step = 1): Tensor {
   const d = normalizeAxis('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new ValueError(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new ValueError(`slice: step must be a positive integer, got ${step}`);
   const n = x.shape[d];
   const norm = (v: number | undefined, dflt: number) => {
     if (v === undefined) return dflt;
@@ -157,7 +177,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const n = x.shape[d];
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > n) {
-    throw new ShapeError(`narrow: start ${start} and length ${length} do not fit dimension ${dim} of size ${n} in ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `narrow: start ${start} and length ${length} do not fit dimension ${dim} of size ${n} in ${fmtShape(x.shape)}`,
+    );
   }
   return slice(x, d, s, s + length);
 }
@@ -167,7 +189,9 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normalizeAxis('select', dim, x.ndim);
   const n = x.shape[d];
   if (!Number.isInteger(index) || index < -n || index >= n) {
-    throw new ShapeError(`select: index ${index} is out of range for dimension ${dim} of size ${n} in ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `select: index ${index} is out of range for dimension ${dim} of size ${n} in ${fmtShape(x.shape)}`,
+    );
   }
   return squeeze(narrow(x, d, index < 0 ? index + n : index, 1), d);
 }
@@ -192,7 +216,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const backend = sameBackend('cat', tensors);
   const first = tensors[0];
   const d = normalizeAxis('cat', dim, first.ndim);
-  if (first.ndim === 0) throw new ShapeError('cat: zero-dimensional tensors cannot be concatenated; use stack()');
+  if (first.ndim === 0)
+    throw new ShapeError('cat: zero-dimensional tensors cannot be concatenated; use stack()');
   tensors.forEach((t, k) => {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i])) {
       throw new ShapeError(
@@ -223,7 +248,9 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0];
   tensors.forEach((t, k) => {
     if (!shapesEqual(t.shape, first.shape)) {
-      throw new ShapeError(`stack: tensor ${k} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)} like tensor 0`);
+      throw new ShapeError(
+        `stack: tensor ${k} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)} like tensor 0`,
+      );
     }
   });
   const d = normalizeAxis('stack', dim, first.ndim + 1);
@@ -239,7 +266,8 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   const n = x.shape[d];
   let sizes: number[];
   if (typeof splitSize === 'number') {
-    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new ValueError(`split: size must be a positive integer, got ${splitSize}`);
+    if (!Number.isInteger(splitSize) || splitSize <= 0)
+      throw new ValueError(`split: size must be a positive integer, got ${splitSize}`);
     sizes = [];
     for (let s = 0; s < n; s += splitSize) sizes.push(Math.min(splitSize, n - s));
     if (n === 0) sizes.push(0);
@@ -247,7 +275,9 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     sizes = [...splitSize];
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n || sizes.some((s) => !Number.isInteger(s) || s < 0)) {
-      throw new ShapeError(`split: sizes ${fmtShape(sizes)} must be non-negative and add up to ${n} (dimension ${dim} of ${fmtShape(x.shape)})`);
+      throw new ShapeError(
+        `split: sizes ${fmtShape(sizes)} must be non-negative and add up to ${n} (dimension ${dim} of ${fmtShape(x.shape)})`,
+      );
     }
   }
   let offset = 0;
@@ -260,7 +290,8 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 
 /** Splits into `chunks` nearly equal pieces along `dim`, like `torch.chunk`. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeAxis('chunk', dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
@@ -274,7 +305,9 @@ export function clone(x: Tensor): Tensor {
 /** @internal Validates `target.assign(value)`. */
 export function checkAssign(target: Tensor, value: Tensor): void {
   if (!shapesEqual(target.shape, value.shape)) {
-    throw new ShapeError(`assign: value shape ${fmtShape(value.shape)} differs from the target's ${fmtShape(target.shape)}`);
+    throw new ShapeError(
+      `assign: value shape ${fmtShape(value.shape)} differs from the target's ${fmtShape(target.shape)}`,
+    );
   }
   if (target.dtype !== value.dtype) {
     throw new DTypeError(`assign: value dtype ${value.dtype} differs from the target's ${target.dtype}`);
@@ -284,5 +317,6 @@ export function checkAssign(target: Tensor, value: Tensor): void {
       `assign: value is on "${value.backend.name}", the target on "${target.backend.name}"; move it with value.to('${target.backend.name}')`,
     );
   }
-  if (target.gradFn) throw new ValueError('assign: only leaf tensors can be assigned (the target was computed by an op)');
+  if (target.gradFn)
+    throw new ValueError('assign: only leaf tensors can be assigned (the target was computed by an op)');
 }

@@ -1,7 +1,7 @@
 import { isFloat } from '../dtype';
 import { DTypeError } from '../errors';
 import { normalizeAxis } from '../shape';
-import { type Tensor, fromStorage, record } from '../tensor';
+import { fromStorage, record, type Tensor } from '../tensor';
 import { exp, mul, sub } from './elementwise';
 import { sum } from './reduce';
 

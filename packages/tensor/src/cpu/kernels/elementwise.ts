@@ -1,5 +1,5 @@
 import type { BinaryOp, CompareOp, UnaryOp } from '../../backend/backend';
-import { type DType, type TypedArray, allocArray } from '../../dtype';
+import { allocArray, type DType, type TypedArray } from '../../dtype';
 import { type Shape, shapesEqual, sizeOf } from '../../shape';
 import { broadcastOperandStrides, forEachRow } from './iterate';
 
@@ -105,7 +105,15 @@ function binaryRow(
   }
 }
 
-export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: TypedArray, outShape: Shape): void {
+export function binary(
+  op: BinaryOp,
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  out: TypedArray,
+  outShape: Shape,
+): void {
   if (shapesEqual(aShape, bShape)) {
     binaryRow(op, a, 0, 1, b, 0, 1, out, 0, out.length);
     return;
@@ -120,7 +128,9 @@ export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray
   }
   const strides = broadcastOperandStrides([aShape, bShape], outShape);
   const [sa, sb] = strides.map((s) => s[s.length - 1] ?? 0);
-  forEachRow(outShape, strides, [0, 0, 0], (off, n) => binaryRow(op, a, off[0], sa, b, off[1], sb, out, off[2], n));
+  forEachRow(outShape, strides, [0, 0, 0], (off, n) =>
+    binaryRow(op, a, off[0], sa, b, off[1], sb, out, off[2], n),
+  );
 }
 
 function compareRow(
@@ -157,10 +167,20 @@ function compareRow(
   }
 }
 
-export function compare(op: CompareOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, out: Uint8Array, outShape: Shape): void {
+export function compare(
+  op: CompareOp,
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  out: Uint8Array,
+  outShape: Shape,
+): void {
   const strides = broadcastOperandStrides([aShape, bShape], outShape);
   const [sa, sb] = strides.map((s) => s[s.length - 1] ?? 0);
-  forEachRow(outShape, strides, [0, 0, 0], (off, n) => compareRow(op, a, off[0], sa, b, off[1], sb, out, off[2], n));
+  forEachRow(outShape, strides, [0, 0, 0], (off, n) =>
+    compareRow(op, a, off[0], sa, b, off[1], sb, out, off[2], n),
+  );
 }
 
 export function where(
@@ -183,8 +203,9 @@ export function where(
 
 export function clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): void {
   for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = v < lo ? lo : v > hi ? hi : v;
+    // min(max(v, lo), hi) as torch.clamp: when lo > hi every element becomes hi; NaN stays NaN.
+    const v = x[i] < lo ? lo : x[i];
+    out[i] = v > hi ? hi : v;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
-import { type TypedArray, allocArray } from '../../dtype';
+import { allocArray, type TypedArray } from '../../dtype';
 import { sigmoid } from './elementwise';
 
 const data = (t: TensorSpec) => t.storage as TypedArray;

@@ -1,5 +1,5 @@
-import { type DType, type TypedArray, allocArray } from '../../dtype';
-import { type Shape, contiguousStrides, sizeOf } from '../../shape';
+import { allocArray, type DType, type TypedArray } from '../../dtype';
+import { contiguousStrides, type Shape, sizeOf } from '../../shape';
 import { forEachRow, splitAround } from './iterate';
 
 export function indexSelect(x: TypedArray, shape: Shape, axis: number, index: Int32Array): TypedArray {
@@ -15,7 +15,13 @@ export function indexSelect(x: TypedArray, shape: Shape, axis: number, index: In
   return out;
 }
 
-export function indexAdd(shape: Shape, dtype: DType, axis: number, index: Int32Array, src: TypedArray): TypedArray {
+export function indexAdd(
+  shape: Shape,
+  dtype: DType,
+  axis: number,
+  index: Int32Array,
+  src: TypedArray,
+): TypedArray {
   const out = allocArray(dtype, sizeOf(shape));
   const [outer, n, inner] = splitAround(shape, axis, axis);
   const m = index.length;
@@ -36,7 +42,13 @@ function gatherStrides(xShape: Shape, axis: number): number[] {
   return s;
 }
 
-export function gather(x: TypedArray, xShape: Shape, axis: number, index: Int32Array, indexShape: Shape): TypedArray {
+export function gather(
+  x: TypedArray,
+  xShape: Shape,
+  axis: number,
+  index: Int32Array,
+  indexShape: Shape,
+): TypedArray {
   const out = new (x.constructor as new (n: number) => TypedArray)(index.length);
   const axisStride = contiguousStrides(xShape)[axis];
   const xs = gatherStrides(xShape, axis);
@@ -49,7 +61,14 @@ export function gather(x: TypedArray, xShape: Shape, axis: number, index: Int32A
   return out;
 }
 
-export function scatterAdd(shape: Shape, dtype: DType, axis: number, index: Int32Array, indexShape: Shape, src: TypedArray): TypedArray {
+export function scatterAdd(
+  shape: Shape,
+  dtype: DType,
+  axis: number,
+  index: Int32Array,
+  indexShape: Shape,
+  src: TypedArray,
+): TypedArray {
   const out = allocArray(dtype, sizeOf(shape));
   const axisStride = contiguousStrides(shape)[axis];
   const xs = gatherStrides(shape, axis);

@@ -1,4 +1,4 @@
-import { type Shape, broadcastStrides } from '../../shape';
+import { broadcastStrides, type Shape } from '../../shape';
 
 /**
  * Visits an n-d index space row by row: `body(offsets, n)` is called once per innermost row with the

@@ -1,9 +1,14 @@
 import type { TypedArray } from '../../dtype';
-import { type Shape, contiguousStrides, sizeOf } from '../../shape';
+import { contiguousStrides, type Shape, sizeOf } from '../../shape';
 import { forEachRow, splitAround } from './iterate';
 
 /** `out[idx] = x[offset + sum(idx_d * strides_d)]`: permute, expand, slice and flip in one kernel. */
-export function strided(x: TypedArray, outShape: Shape, strides: readonly number[], offset: number): TypedArray {
+export function strided(
+  x: TypedArray,
+  outShape: Shape,
+  strides: readonly number[],
+  offset: number,
+): TypedArray {
   const out = new (x.constructor as new (n: number) => TypedArray)(sizeOf(outShape));
   const outStrides = contiguousStrides(outShape);
   const rowStride = strides[strides.length - 1] ?? 0;

@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocArray } from '../../dtype';
+import { allocArray, type DType, type TypedArray } from '../../dtype';
 import type { Shape } from '../../shape';
 
 // Cache blocking: a KC x NC panel of B (64 KiB in float32) stays in L2 while rows of A stream past it.
@@ -9,7 +9,15 @@ const NC = 128;
  * Batched matmul per the backend contract: `a` is `[Ba, m, k]` (`[Ba, k, m]` if `transA`),
  * `b` is `[Bb, k, n]` (`[Bb, n, k]` if `transB`), `Ba`/`Bb` equal or 1.
  */
-export function matmul(a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, transA: boolean, transB: boolean, dtype: DType): TypedArray {
+export function matmul(
+  a: TypedArray,
+  aShape: Shape,
+  b: TypedArray,
+  bShape: Shape,
+  transA: boolean,
+  transB: boolean,
+  dtype: DType,
+): TypedArray {
   const [ba, a1, a2] = aShape;
   const [bb, b1, b2] = bShape;
   const m = transA ? a2 : a1;

@@ -1,12 +1,18 @@
 import type { RandomKind } from '../../backend/backend';
-import { type DType, type TypedArray, allocArray } from '../../dtype';
-import { type Shape, sizeOf } from '../../shape';
+import { allocArray, type DType, type TypedArray } from '../../dtype';
 import { philox4x32, wordToUniform } from '../../random/philox';
+import { type Shape, sizeOf } from '../../shape';
 
 const TWO_PI = 2 * Math.PI;
 
 /** Fills per the contract: element i = lane i % 4 of Philox block `counter + floor(i / 4)`. */
-export function random(kind: RandomKind, shape: Shape, dtype: DType, key: readonly [number, number], counter: number): TypedArray {
+export function random(
+  kind: RandomKind,
+  shape: Shape,
+  dtype: DType,
+  key: readonly [number, number],
+  counter: number,
+): TypedArray {
   const n = sizeOf(shape);
   const out = allocArray(dtype, n);
   const words = new Uint32Array(4);

@@ -1,6 +1,6 @@
 import type { ArgReduceOp, ReduceOp } from '../../backend/backend';
-import { type DType, type TypedArray, allocArray } from '../../dtype';
-import { type Shape, contiguousStrides, sizeOf } from '../../shape';
+import { allocArray, type DType, type TypedArray } from '../../dtype';
+import { contiguousStrides, type Shape, sizeOf } from '../../shape';
 import { splitAround } from './iterate';
 import { strided } from './layout';
 
@@ -8,7 +8,13 @@ import { strided } from './layout';
  * Reduces over `axes`. A contiguous run of axes is reduced in place as `[outer, r, inner]`;
  * scattered axes are first moved to the end by one layout copy.
  */
-export function reduce(op: ReduceOp, x: TypedArray, shape: Shape, dtype: DType, axes: readonly number[]): TypedArray {
+export function reduce(
+  op: ReduceOp,
+  x: TypedArray,
+  shape: Shape,
+  dtype: DType,
+  axes: readonly number[],
+): TypedArray {
   let src = x;
   let outer: number;
   let r: number;

@@ -1,0 +1,307 @@
+import type { FusedKernel, TensorSpec } from '../../backend/backend';
+import { allocArray, type DType, type TypedArray } from '../../dtype';
+import { sigmoid } from './elementwise';
+import { matmul } from './matmul';
+
+type Mode = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
+
+interface Attrs {
+  mode: Mode;
+  batchSizes: readonly number[];
+  reverse: boolean;
+  hasBias: boolean;
+  hasProj: boolean;
+}
+
+const data = (t: TensorSpec) => t.storage as TypedArray;
+
+/** The layer's arrays and sizes, from the input order documented in `ops/rnn-layer.ts`. */
+function layout(inputs: readonly TensorSpec[], a: Attrs) {
+  let k = 0;
+  const x = inputs[k++];
+  const h0 = inputs[k++];
+  const c0 = a.mode === 'lstm' ? inputs[k++] : null;
+  const wIh = inputs[k++];
+  const wHh = inputs[k++];
+  const bIh = a.hasBias ? inputs[k++] : null;
+  const bHh = a.hasBias ? inputs[k++] : null;
+  const wHr = a.hasProj ? inputs[k++] : null;
+  const gates = a.mode === 'lstm' ? 4 : a.mode === 'gru' ? 3 : 1;
+  const [n, inSize] = x.shape;
+  const gh = wIh.shape[0];
+  const steps = a.batchSizes.length;
+  const offsets = new Array<number>(steps);
+  for (let t = 0, o = 0; t < steps; o += a.batchSizes[t], t++) offsets[t] = o;
+  return {
+    x,
+    h0,
+    c0,
+    wIh,
+    wHh,
+    bIh,
+    bHh,
+    wHr,
+    n,
+    inSize,
+    gh,
+    hidden: gh / gates,
+    hOut: wHh.shape[1],
+    batch: a.batchSizes[0],
+    steps,
+    offsets,
+    dtype: x.dtype,
+  };
+}
+
+/** `a [rows, k] · bᵀ` for `b [cols, k]`, through the blocked matmul kernel. */
+function mulT(a: TypedArray, rows: number, k: number, b: TypedArray, cols: number, dtype: DType): TypedArray {
+  return matmul(a, [1, rows, k], b, [1, cols, k], false, true, dtype);
+}
+
+/** `a [rows, k] · b [k, cols]`. */
+function mul(a: TypedArray, rows: number, k: number, b: TypedArray, cols: number, dtype: DType): TypedArray {
+  return matmul(a, [1, rows, k], b, [1, k, cols], false, false, dtype);
+}
+
+/** `aᵀ · b` for `a [rows, m]` and `b [rows, cols]`: a weight gradient summed over all packed rows. */
+function tMul(a: TypedArray, rows: number, m: number, b: TypedArray, cols: number, dtype: DType): TypedArray {
+  return matmul(a, [1, rows, m], b, [1, rows, cols], true, false, dtype);
+}
+
+function transpose(a: TypedArray, rows: number, cols: number, dtype: DType): TypedArray {
+  const out = allocArray(dtype, rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
+  return out;
+}
+
+/** Processing order of the time steps. */
+function order(steps: number, reverse: boolean): number[] {
+  return Array.from({ length: steps }, (_, s) => (reverse ? steps - 1 - s : s));
+}
+
+/**
+ * Packed row whose state a row of step `t` starts from, or -1 for the initial state. Forward: the
+ * same batch row one step earlier; reverse: one step later, if that sequence was still running.
+ */
+function prevRow(L: ReturnType<typeof layout>, a: Attrs, t: number, j: number): number {
+  if (!a.reverse) return t === 0 ? -1 : L.offsets[t - 1] + j;
+  return t === L.steps - 1 || j >= a.batchSizes[t + 1] ? -1 : L.offsets[t + 1] + j;
+}
+
+/**
+ * One direction of an LSTM / GRU / Elman layer over packed batch sizes (see `ops/rnn-layer.ts`).
+ * Forward: `x W_ihᵀ` for all steps in one matmul, then per step one `h W_hhᵀ` matmul and a single
+ * pass over the gates. The hidden state lives in one `[B, Hout]` array: a sequence that has ended
+ * (forward) keeps its final state in its row, one that has not started (reverse) keeps its `h0`.
+ * Backward runs the steps in the other order and finishes with one matmul per weight gradient.
+ */
+export const rnnLayer: FusedKernel = {
+  forward(inputs, attrs) {
+    const a = attrs as unknown as Attrs;
+    const L = layout(inputs, a);
+    const { n, gh, hidden: H, hOut, dtype } = L;
+    const lstm = a.mode === 'lstm';
+    const gru = a.mode === 'gru';
+    const xw = mulT(data(L.x), n, L.inSize, data(L.wIh), gh, dtype);
+    const bIh = L.bIh ? data(L.bIh) : null;
+    const bHh = L.bHh ? data(L.bHh) : null;
+    if (bIh && bHh) {
+      // GRU keeps b_hn inside r·(W_hn h + b_hn); the other biases fold into x W_ihᵀ.
+      for (let r = 0; r < n; r++) {
+        const base = r * gh;
+        for (let k = 0; k < gh; k++) xw[base + k] += bIh[k] + (gru ? 0 : bHh[k]);
+      }
+    }
+    const wHhT = transpose(data(L.wHh), gh, hOut, dtype);
+    const wHrT = L.wHr ? transpose(data(L.wHr), hOut, H, dtype) : null;
+    const h = allocArray(dtype, L.batch * hOut);
+    h.set(data(L.h0));
+    const c = lstm ? allocArray(dtype, L.batch * H) : null;
+    if (c) c.set(data(L.c0!));
+    const y = allocArray(dtype, n * hOut);
+    const wsWidth = lstm ? 5 * H : gru ? 4 * H : 0;
+    const ws = wsWidth > 0 ? allocArray(dtype, n * wsWidth) : null;
+    const hRaw = wHrT ? allocArray(dtype, L.batch * H) : null;
+
+    for (const t of order(L.steps, a.reverse)) {
+      const bs = a.batchSizes[t];
+      const off = L.offsets[t];
+      const hh = mul(h.subarray(0, bs * hOut), bs, hOut, wHhT, gh, dtype);
+      for (let j = 0; j < bs; j++) {
+        const gx = (off + j) * gh;
+        const gj = j * gh;
+        const w = (off + j) * wsWidth;
+        if (lstm) {
+          for (let k = 0; k < H; k++) {
+            const i = sigmoid(xw[gx + k] + hh[gj + k]);
+            const f = sigmoid(xw[gx + H + k] + hh[gj + H + k]);
+            const g = Math.tanh(xw[gx + 2 * H + k] + hh[gj + 2 * H + k]);
+            const o = sigmoid(xw[gx + 3 * H + k] + hh[gj + 3 * H + k]);
+            const cNew = f * c![j * H + k] + i * g;
+            c![j * H + k] = cNew;
+            const hNew = o * Math.tanh(cNew);
+            ws![w + k] = i;
+            ws![w + H + k] = f;
+            ws![w + 2 * H + k] = g;
+            ws![w + 3 * H + k] = o;
+            ws![w + 4 * H + k] = cNew;
+            if (hRaw) hRaw[j * H + k] = hNew;
+            else {
+              h[j * H + k] = hNew;
+              y[(off + j) * H + k] = hNew;
+            }
+          }
+        } else if (gru) {
+          for (let k = 0; k < H; k++) {
+            const ghn = hh[gj + 2 * H + k] + (bHh ? bHh[2 * H + k] : 0);
+            const r = sigmoid(xw[gx + k] + hh[gj + k] + (bHh ? bHh[k] : 0));
+            const z = sigmoid(xw[gx + H + k] + hh[gj + H + k] + (bHh ? bHh[H + k] : 0));
+            const cand = Math.tanh(xw[gx + 2 * H + k] + r * ghn);
+            const hNew = cand + z * (h[j * H + k] - cand);
+            ws![w + k] = r;
+            ws![w + H + k] = z;
+            ws![w + 2 * H + k] = cand;
+            ws![w + 3 * H + k] = ghn;
+            h[j * H + k] = hNew;
+            y[(off + j) * H + k] = hNew;
+          }
+        } else {
+          const relu = a.mode === 'rnn_relu';
+          for (let k = 0; k < H; k++) {
+            const pre = xw[gx + k] + hh[gj + k];
+            const hNew = relu ? (pre > 0 ? pre : 0) : Math.tanh(pre);
+            h[j * H + k] = hNew;
+            y[(off + j) * H + k] = hNew;
+          }
+        }
+      }
+      if (hRaw && wHrT) {
+        const hp = mul(hRaw.subarray(0, bs * H), bs, H, wHrT, hOut, dtype);
+        h.set(hp, 0);
+        y.set(hp, off * hOut);
+      }
+    }
+    const out: TypedArray[] = [y, h];
+    if (c) out.push(c);
+    if (ws) out.push(ws);
+    return out;
+  },
+
+  backward(inputs, outputs, grads, attrs) {
+    const a = attrs as unknown as Attrs;
+    const L = layout(inputs, a);
+    const { n, gh, hidden: H, hOut, dtype, batch } = L;
+    const lstm = a.mode === 'lstm';
+    const gru = a.mode === 'gru';
+    const y = data(outputs[0]);
+    const ws = lstm || gru ? data(outputs[lstm ? 3 : 2]) : null;
+    const wsWidth = lstm ? 5 * H : gru ? 4 * H : 0;
+    const gY = grads[0] ? data(grads[0]) : null;
+    const dh = allocArray(dtype, batch * hOut);
+    if (grads[1]) dh.set(data(grads[1]));
+    const dc = lstm ? allocArray(dtype, batch * H) : null;
+    if (dc && grads[2]) dc.set(data(grads[2]));
+    const h0 = data(L.h0);
+    const c0 = L.c0 ? data(L.c0) : null;
+    const wHh = data(L.wHh);
+    const wHr = L.wHr ? data(L.wHr) : null;
+
+    // Per packed row: the state it started from (for dW_hh), and the gate gradients.
+    const hPrev = allocArray(dtype, n * hOut);
+    for (let t = 0; t < L.steps; t++) {
+      for (let j = 0; j < a.batchSizes[t]; j++) {
+        const p = prevRow(L, a, t, j);
+        const src = p < 0 ? h0.subarray(j * hOut, (j + 1) * hOut) : y.subarray(p * hOut, (p + 1) * hOut);
+        hPrev.set(src, (L.offsets[t] + j) * hOut);
+      }
+    }
+    const dGi = allocArray(dtype, n * gh);
+    const dGh = gru ? allocArray(dtype, n * gh) : dGi;
+    const dhOut = wHr ? allocArray(dtype, n * hOut) : null;
+    const hRaw = wHr ? allocArray(dtype, n * H) : null;
+    const dht = allocArray(dtype, batch * hOut);
+
+    for (const t of order(L.steps, a.reverse).reverse()) {
+      const bs = a.batchSizes[t];
+      const off = L.offsets[t];
+      for (let q = 0; q < bs * hOut; q++) dht[q] = dh[q] + (gY ? gY[off * hOut + q] : 0);
+      let dhr: TypedArray = dht;
+      if (wHr && dhOut) {
+        dhOut.set(dht.subarray(0, bs * hOut), off * hOut);
+        dhr = mul(dht.subarray(0, bs * hOut), bs, hOut, wHr, H, dtype);
+      }
+      for (let j = 0; j < bs; j++) {
+        const row = off + j;
+        const g0 = row * gh;
+        const w = row * wsWidth;
+        if (lstm) {
+          const p = prevRow(L, a, t, j);
+          for (let k = 0; k < H; k++) {
+            const i = ws![w + k];
+            const f = ws![w + H + k];
+            const g = ws![w + 2 * H + k];
+            const o = ws![w + 3 * H + k];
+            const cNew = ws![w + 4 * H + k];
+            const cOld = p < 0 ? c0![j * H + k] : ws![p * wsWidth + 4 * H + k];
+            const tc = Math.tanh(cNew);
+            const dhk = dhr[j * H + k];
+            const dct = dc![j * H + k] + dhk * o * (1 - tc * tc);
+            dGi[g0 + k] = dct * g * i * (1 - i);
+            dGi[g0 + H + k] = dct * cOld * f * (1 - f);
+            dGi[g0 + 2 * H + k] = dct * i * (1 - g * g);
+            dGi[g0 + 3 * H + k] = dhk * tc * o * (1 - o);
+            dc![j * H + k] = dct * f;
+            if (hRaw) hRaw[row * H + k] = o * tc;
+          }
+        } else if (gru) {
+          for (let k = 0; k < H; k++) {
+            const r = ws![w + k];
+            const z = ws![w + H + k];
+            const cand = ws![w + 2 * H + k];
+            const ghn = ws![w + 3 * H + k];
+            const dhk = dht[j * H + k];
+            const dnPre = dhk * (1 - z) * (1 - cand * cand);
+            const dzPre = dhk * (hPrev[row * H + k] - cand) * z * (1 - z);
+            const drPre = dnPre * ghn * r * (1 - r);
+            dGi[g0 + k] = drPre;
+            dGi[g0 + H + k] = dzPre;
+            dGi[g0 + 2 * H + k] = dnPre;
+            dGh[g0 + k] = drPre;
+            dGh[g0 + H + k] = dzPre;
+            dGh[g0 + 2 * H + k] = dnPre * r;
+            dh[j * H + k] = dhk * z; // the direct path h → h'; the matmul path is added below
+          }
+        } else {
+          const relu = a.mode === 'rnn_relu';
+          for (let k = 0; k < H; k++) {
+            const v = y[row * H + k];
+            dGi[g0 + k] = dht[j * H + k] * (relu ? (v > 0 ? 1 : 0) : 1 - v * v);
+          }
+        }
+      }
+      const back = mul(dGh.subarray(off * gh, (off + bs) * gh), bs, gh, wHh, hOut, dtype);
+      if (gru) for (let q = 0; q < bs * hOut; q++) dh[q] += back[q];
+      else dh.set(back, 0);
+    }
+
+    const x = data(L.x);
+    const dx = mul(dGi, n, gh, data(L.wIh), L.inSize, dtype);
+    const dWih = tMul(dGi, n, gh, x, L.inSize, dtype);
+    const dWhh = tMul(dGh, n, gh, hPrev, hOut, dtype);
+    const out: (TypedArray | null)[] = [dx, dh];
+    if (lstm) out.push(dc);
+    out.push(dWih, dWhh);
+    if (a.hasBias) out.push(columnSums(dGi, n, gh, dtype), columnSums(dGh, n, gh, dtype));
+    if (wHr && dhOut && hRaw) out.push(tMul(dhOut, n, hOut, hRaw, H, dtype));
+    return out;
+  },
+};
+
+function columnSums(a: TypedArray, rows: number, cols: number, dtype: DType): TypedArray {
+  const out = allocArray(dtype, cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let k = 0; k < cols; k++) out[k] += a[base + k];
+  }
+  return out;
+}
