@@ -1,0 +1,4 @@
+export { type BceWithLogitsOptions, binaryCrossEntropyWithLogits } from './bce';
+export { type CrossEntropyOptions, crossEntropy, type NllLossOptions, nllLoss } from './cross-entropy';
+export { type MseLossOptions, mseLoss } from './mse';
+export type { Reduction } from './reduction';
