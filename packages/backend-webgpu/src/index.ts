@@ -1,0 +1,18 @@
+/**
+ * `@rnn/backend-webgpu`: the WebGPU backend of @rnn. WGSL kernels for every primitive of the
+ * `@rnn/tensor` backend contract and the fused RNN kernels, on `navigator.gpu` in browsers and on
+ * Dawn (the npm `webgpu` package) in Node.
+ *
+ * @packageDocumentation
+ */
+
+export type { PoolStats } from './device/buffer-pool';
+export { sizeClass } from './device/buffer-pool';
+export {
+  type AdapterDescription,
+  createWebGPUBackend,
+  registerWebGPUBackend,
+  WEBGPU_PRIORITY,
+  type WebGPUBackend,
+  type WebGPUBackendOptions,
+} from './webgpu-backend';

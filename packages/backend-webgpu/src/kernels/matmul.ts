@@ -1,0 +1,162 @@
+import type { TensorSpec } from '@rnn/tensor';
+import { type GPUContext, MAX_GROUPS } from '../device/context';
+import { Params } from '../device/params';
+import { bufferOf, type GPUStorage } from '../device/storage';
+import { output } from './common';
+import { declare, grid, main1d, wgslType } from './wgsl';
+
+/** Products below this many multiply-adds (or thinner than 8) go to the simple kernel under 'auto'. */
+const SIMPLE_BELOW = 1 << 20;
+
+function useSimple(ctx: GPUContext, m: number, n: number, k: number, batch: number): boolean {
+  const choice = ctx.options.matmulKernel ?? 'auto';
+  if (choice !== 'auto') return choice === 'simple';
+  return m * n * k * batch < SIMPLE_BELOW || Math.min(m, n) < 8;
+}
+
+/** Output tile of one workgroup (TILE x TILE), and the depth of one step through k. */
+const TILE = 64;
+const DEPTH = 16;
+
+/**
+ * Tiled matmul in workgroup memory: a 16x16 workgroup computes a 64x64 tile of C, each thread a 4x4
+ * block (rows `ty + 16i`, columns `tx + 16j`). Each step stages a 64x16 panel of A and a 16x64 panel of
+ * B in workgroup memory, loaded so that neighbouring threads read neighbouring addresses whatever the
+ * transposes, then every thread does 16 rank-1 updates from it. Transposes are compile-time variants.
+ */
+function source(t: string, transA: boolean, transB: boolean): string {
+  const loadA = transA
+    ? 'let kk = e / 64u; let mm = e % 64u;' // A is [K, M]: consecutive threads walk m
+    : 'let mm = e / 16u; let kk = e % 16u;'; // A is [M, K]: consecutive threads walk k
+  const loadB = transB
+    ? 'let nn = e / 16u; let kb = e % 16u;' // B is [N, K]
+    : 'let kb = e / 64u; let nn = e % 64u;'; // B is [K, N]
+  return `${declare([
+    ['A', 'read', t],
+    ['B', 'read', t],
+    ['C', 'write', t],
+  ])}
+var<workgroup> As: array<${t}, ${TILE * DEPTH}>;
+var<workgroup> Bs: array<${t}, ${TILE * DEPTH}>;
+
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) tid: u32) {
+  let M = p(0u);
+  let N = p(1u);
+  let K = p(2u);
+  let batch = wg.z + p(5u);
+  let aBase = batch * p(3u);
+  let bBase = batch * p(4u);
+  let cBase = batch * M * N;
+  let row0 = wg.y * ${TILE}u;
+  let col0 = wg.x * ${TILE}u;
+  var acc: array<${t}, 16>;
+  for (var k0 = 0u; k0 < K; k0 += ${DEPTH}u) {
+    for (var l = 0u; l < 4u; l++) {
+      let e = tid + l * 256u;
+      ${loadA}
+      let gm = row0 + mm;
+      let gk = k0 + kk;
+      var va = ${t}(0);
+      if (gm < M && gk < K) { va = A[aBase + ${transA ? 'gk * M + gm' : 'gm * K + gk'}]; }
+      As[kk * ${TILE}u + mm] = va;
+      ${loadB}
+      let gn = col0 + nn;
+      let gkb = k0 + kb;
+      var vb = ${t}(0);
+      if (gn < N && gkb < K) { vb = B[bBase + ${transB ? 'gn * K + gkb' : 'gkb * N + gn'}]; }
+      Bs[kb * ${TILE}u + nn] = vb;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < ${DEPTH}u; k++) {
+      var a: array<${t}, 4>;
+      var b: array<${t}, 4>;
+      for (var q = 0u; q < 4u; q++) {
+        a[q] = As[k * ${TILE}u + lid.y + q * 16u];
+        b[q] = Bs[k * ${TILE}u + lid.x + q * 16u];
+      }
+      for (var q = 0u; q < 4u; q++) {
+        for (var s = 0u; s < 4u; s++) { acc[q * 4u + s] += a[q] * b[s]; }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var q = 0u; q < 4u; q++) {
+    let gm = row0 + lid.y + q * 16u;
+    for (var s = 0u; s < 4u; s++) {
+      let gn = col0 + lid.x + s * 16u;
+      if (gm < M && gn < N) { C[cBase + gm * N + gn] = acc[q * 4u + s]; }
+    }
+  }
+}`;
+}
+
+/**
+ * One thread per output element, no workgroup memory: for products too small to fill tiles (an RNN
+ * step with a small batch), where the tiled kernel's barriers cost more than they save.
+ */
+function simpleSource(t: string, transA: boolean, transB: boolean): string {
+  return `${declare([
+    ['A', 'read', t],
+    ['B', 'read', t],
+    ['C', 'write', t],
+  ])}${main1d(`  let M = p(1u);
+  let N = p(2u);
+  let K = p(3u);
+  let col = i % N;
+  let rest = i / N;
+  let row = rest % M;
+  let batch = rest / M;
+  let aBase = batch * p(4u);
+  let bBase = batch * p(5u);
+  var acc = ${t}(0);
+  for (var k = 0u; k < K; k++) {
+    acc += A[aBase + ${transA ? 'k * M + row' : 'row * K + k'}] * B[bBase + ${transB ? 'col * K + k' : 'k * N + col'}];
+  }
+  C[i] = acc;`)}`;
+}
+
+/** Batched matmul per the contract: `[Ba, m, k] x [Bb, k, n]` (transposes as flags), Ba/Bb equal or 1. */
+export function matmul(
+  ctx: GPUContext,
+  a: TensorSpec,
+  b: TensorSpec,
+  transA: boolean,
+  transB: boolean,
+): GPUStorage {
+  const t = wgslType(a.dtype);
+  const [ba, a1, a2] = a.shape;
+  const [bb, b1, b2] = b.shape;
+  const m = transA ? a2 : a1;
+  const k = transA ? a1 : a2;
+  const n = transB ? b1 : b2;
+  const batch = Math.max(ba, bb);
+  const out = output(ctx, batch * m * n);
+  const variant = `${t}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  if (useSimple(ctx, m, n, k, batch)) {
+    const total = batch * m * n;
+    ctx.dispatch(
+      `matmul-simple:${variant}`,
+      () => ({ code: simpleSource(t, transA, transB), bindings: ['read', 'read', 'write'] }),
+      [bufferOf(a), bufferOf(b), out.buffer],
+      new Params('matmul').u(total, m, n, k, ba === 1 ? 0 : m * k, bb === 1 ? 0 : k * n).words,
+      grid(total),
+    );
+    return out;
+  }
+  const key = `matmul:${variant}`;
+  const gx = Math.ceil(n / TILE);
+  const gy = Math.ceil(m / TILE);
+  for (let z0 = 0; z0 < batch; z0 += MAX_GROUPS) {
+    const params = new Params('matmul').u(m, n, k, ba === 1 ? 0 : m * k, bb === 1 ? 0 : k * n, z0).words;
+    ctx.dispatch(
+      key,
+      () => ({ code: source(t, transA, transB), bindings: ['read', 'read', 'write'] }),
+      [bufferOf(a), bufferOf(b), out.buffer],
+      params,
+      [gx, gy, Math.min(MAX_GROUPS, batch - z0)],
+    );
+  }
+  return out;
+}
