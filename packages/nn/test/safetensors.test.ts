@@ -170,6 +170,16 @@ describe('safetensors: round trips', () => {
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
   });
 
+  it('reads from a Node Buffer that is a view into a shared pool (odd offset, not its own memory)', () => {
+    const t = tensor([1.5, -2.25, 3], { dtype: 'float64' });
+    const bytes = saveSafetensors({ t });
+    // A Buffer at an odd offset inside a larger ArrayBuffer, as readFileSync returns for small files.
+    const pool = Buffer.alloc(bytes.length + 7, 0xab);
+    pool.set(bytes, 3);
+    const back = loadSafetensors(pool.subarray(3, 3 + bytes.length));
+    expect(Array.from(back.t.dataSync())).toEqual([1.5, -2.25, 3]);
+  });
+
   it('file helpers write atomically and read back', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rnn-st-'));
     try {

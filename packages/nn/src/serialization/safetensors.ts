@@ -349,7 +349,9 @@ export function loadSafetensors(
 }
 
 function decodeData(name: string, dtype: SafetensorsDType, raw: Uint8Array): [TypedArray, DType] {
-  const copy = raw.slice();
+  // A fresh, aligned copy: `raw` may be a Node Buffer, whose slice() is a view into a shared pool.
+  const copy = new Uint8Array(raw.length);
+  copy.set(raw);
   const view = new DataView(copy.buffer);
   const n = raw.length / ELEMENT_BYTES[dtype];
   const ints = (read: (i: number) => number | bigint): Int32Array => {
