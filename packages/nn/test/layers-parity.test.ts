@@ -1,4 +1,4 @@
-import { type Tensor, tensor } from '@rnn/tensor';
+import { type Tensor, tensor, withoutFusedKernels } from '@rnn/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Embedding, LayerNorm, Linear, skipInit } from '../src/index';
 import {
@@ -76,18 +76,23 @@ describe('layers match PyTorch (float64, weights from a PyTorch-written safetens
     expect(meter.check('Embedding maxNorm weight', emb.weight, f.weightAfter)).toBeLessThan(TOL);
   });
 
-  it('LayerNorm over two dimensions: output and gradients', () => {
+  const layerNormCase = (label: string) => {
     const f = layers.layerNorm;
     const ln = skipInit(() => new LayerNorm(f.normalizedShape, { eps: f.eps, dtype: 'float64' }));
     ln.loadStateDict(withPrefix(weights, 'layer_norm'));
     const x = fromJson(f.x, true);
     const y = ln.forward(x);
-    expect(meter.check('LayerNorm y', y, f.y)).toBeLessThan(TOL);
+    expect(meter.check(`${label} y`, y, f.y)).toBeLessThan(TOL);
     y.mul(fromJson(f.g)).sum().backward();
-    expect(meter.check('LayerNorm dx', x.grad!, f.xGrad)).toBeLessThan(TOL);
-    expect(meter.check('LayerNorm dweight', (ln.weight as Tensor).grad!, f.grads.weight)).toBeLessThan(TOL);
-    expect(meter.check('LayerNorm dbias', (ln.bias as Tensor).grad!, f.grads.bias)).toBeLessThan(TOL);
-  });
+    expect(meter.check(`${label} dx`, x.grad!, f.xGrad)).toBeLessThan(TOL);
+    expect(meter.check(`${label} dweight`, (ln.weight as Tensor).grad!, f.grads.weight)).toBeLessThan(TOL);
+    expect(meter.check(`${label} dbias`, (ln.bias as Tensor).grad!, f.grads.bias)).toBeLessThan(TOL);
+  };
+
+  it('LayerNorm over two dimensions: output and gradients (fused CPU kernel)', () =>
+    layerNormCase('LayerNorm'));
+  it('LayerNorm: the same through the composite (no fused kernel)', () =>
+    withoutFusedKernels(() => layerNormCase('LayerNorm (composite)')));
 });
 
 afterAll(() => {

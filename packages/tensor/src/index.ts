@@ -95,6 +95,7 @@ export {
   withoutFusedKernels,
 } from './ops/fused';
 export { gather, indexSelect } from './ops/indexing';
+export { type LayerNormAttrs, layerNorm, layerNormOp } from './ops/layer-norm';
 export { matmul } from './ops/matmul';
 export { dropout, type RandomOptions, rand, randint, randLike, randn, randnLike } from './ops/random';
 export { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from './ops/reduce';

@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor, ValueError } from '@rnn/tensor';
+import { layerNorm, ShapeError, type Tensor, ValueError } from '@rnn/tensor';
 import { checkSize, constantParameter, type FactoryOptions, Module, type Parameter } from '../module';
 
 /** Options of {@link LayerNorm}. */
@@ -47,13 +47,8 @@ export class LayerNorm extends Module {
         `LayerNorm: expected input [..., ${this.normalizedShape.join(', ')}], got [${x.shape.join(', ')}]`,
       );
     }
-    const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
-    const centered = x.sub(x.mean(axes, true));
-    const variance = centered.square().mean(axes, true);
-    let y = centered.div(variance.add(this.eps).sqrt());
-    if (this.weight) y = y.mul(this.weight);
-    if (this.bias) y = y.add(this.bias);
-    return y;
+    // The fused `layerNorm` op: one kernel each way where the backend has one (CPU, WebGPU).
+    return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
   }
 
   override extraRepr(): string {

@@ -4,6 +4,7 @@ import { sizeOf } from '../shape';
 import * as ew from './kernels/elementwise';
 import * as fused from './kernels/fused';
 import * as ix from './kernels/indexing';
+import { layerNorm } from './kernels/layer-norm';
 import * as layout from './kernels/layout';
 import { matmul } from './kernels/matmul';
 import { random } from './kernels/random';
@@ -92,6 +93,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
       softmaxCrossEntropy: wrapFused(fused.softmaxCrossEntropy, own),
       lstmCell: wrapFused(fused.lstmCell, own),
       rnnLayer: wrapFused(rnnLayer, own),
+      layerNorm: wrapFused(layerNorm, own),
     },
   };
 }

@@ -34,6 +34,7 @@ import {
 } from '../ops/elementwise';
 import { lstmCell, lstmCellOp, runFused, softmaxCrossEntropy, withoutFusedKernels } from '../ops/fused';
 import { gather, indexSelect } from '../ops/indexing';
+import { layerNorm } from '../ops/layer-norm';
 import { matmul } from '../ops/matmul';
 import { dropout, rand, randint, randLike, randn, randnLike } from '../ops/random';
 import { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from '../ops/reduce';
@@ -722,6 +723,15 @@ export const OP_CASES: readonly OpCase[] = [
   },
 
   ...RNN_LAYER_CASES,
+  {
+    name: 'layerNorm (weight and bias; over two dimensions)',
+    grad: true,
+    inputs: (r) => [u(r, [3, 4]), u(r, [4], 0.5, 1.5), u(r, [4], -1, 1), u(r, [2, 2, 3]), u(r, [2, 3])],
+    fn: ([x, w, b, x2, w2]) => [
+      layerNorm(x, [4], { weight: w, bias: b }),
+      layerNorm(x2, [2, 3], { weight: w2, eps: 1e-3 }),
+    ],
+  },
 
   // ---------------------------------------------------------------- a small network, end to end
   {

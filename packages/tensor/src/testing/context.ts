@@ -3,6 +3,7 @@ import type { Backend } from '../backend/backend';
 import { initBackend } from '../backend/registry';
 import type { DType } from '../dtype';
 import { BackendError } from '../errors';
+import type { Tensor } from '../tensor';
 import { type ConformanceTolerances, type ResolvedTolerances, resolveTolerances } from './tolerance';
 
 /** Options of {@link describeConformance}. */
@@ -18,6 +19,31 @@ export interface ConformanceOptions {
   float64: boolean;
   /** Tolerances that replace the defaults ({@link DEFAULT_TOLERANCES}). */
   tolerance?: ConformanceTolerances;
+  /**
+   * Cases for fused ops defined outside `@rnn/tensor` (e.g. `@rnn/nn`'s optimizer updates), checked
+   * like the suite's own: the backend's kernel against the op's composite. A backend kernel whose op
+   * has no case, here or in the suite, fails the coverage check.
+   */
+  fusedCases?: readonly FusedConformanceCase[];
+}
+
+/** A fused-op case given to {@link describeConformance} by the package that defines the op. */
+export interface FusedConformanceCase {
+  /** Name of the fused op (the key in `Backend.fused`). */
+  op: string;
+  /** Test name; it also seeds `uniform`, so the data stay the same from run to run. */
+  name: string;
+  /**
+   * Host inputs; `dtype` defaults to `'float'` (the float dtype the case runs in). `uniform(n, lo, hi)`
+   * draws `n` deterministic values in `[lo, hi)` (default `[-1, 1)`).
+   */
+  inputs: (
+    uniform: (n: number, lo?: number, hi?: number) => number[],
+  ) => { shape: number[]; data: number[]; dtype?: DType | 'float' }[];
+  /** Runs the op (through `runFused`, or the public function that does) and returns its outputs. */
+  run: (xs: Tensor[]) => Tensor[];
+  /** False for ops without gradients (optimizer updates): only the forward is compared. Default true. */
+  differentiable?: boolean;
 }
 
 /** @internal What every section of the suite needs; filled in by `init()` in a `beforeAll`. */

@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { describeConformance } from './conformance';
-export type { ConformanceOptions } from './context';
+export type { ConformanceOptions, FusedConformanceCase } from './context';
 export { type CloseOptions, expectClose } from './expect-close';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck';
 export { type ConformanceTolerances, DEFAULT_TOLERANCES, type Tolerance } from './tolerance';

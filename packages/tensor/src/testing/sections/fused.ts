@@ -4,6 +4,7 @@ import type { DType } from '../../dtype';
 import { scope } from '../../memory/scope';
 import { tensor } from '../../ops/creation';
 import { lstmCell, softmaxCrossEntropy, withoutFusedKernels } from '../../ops/fused';
+import { layerNorm } from '../../ops/layer-norm';
 import type { Tensor } from '../../tensor';
 import { RNN_LAYER_CASES } from '../cases';
 import type { SuiteContext } from '../context';
@@ -17,6 +18,8 @@ interface FusedCase {
   name: string;
   inputs: (r: HostRng) => InputSpec[];
   run: (xs: Tensor[]) => Tensor[];
+  /** False for ops without gradients (optimizer updates): only the forward is compared. */
+  differentiable?: boolean;
 }
 
 /** Fused ops the suite knows; a backend kernel of any other name fails the coverage check. */
@@ -57,6 +60,33 @@ const FUSED_CASES: readonly FusedCase[] = [
     inputs: (r) => [spec.float([2, 8], r.uniform(16, -3, 3)), spec.float([2, 2], r.uniform(4, -2, 2))],
     run: ([gates, c]) => [lstmCell(gates, c)[1]],
   },
+  {
+    op: 'layerNorm',
+    name: 'layerNorm over the last dimension, weight and bias',
+    inputs: (r) => [
+      spec.float([3, 2, 5], r.uniform(30, -3, 3)),
+      spec.float([5], r.uniform(5, 0.5, 1.5)),
+      spec.float([5], r.uniform(5, -1, 1)),
+    ],
+    run: ([x, w, b]) => [layerNorm(x, [5], { weight: w, bias: b })],
+  },
+  {
+    op: 'layerNorm',
+    name: 'layerNorm over two dimensions, weight only, eps 1e-3',
+    inputs: (r) => [spec.float([4, 3, 4], r.uniform(48, -2, 4)), spec.float([3, 4], r.uniform(12, 0.5, 1.5))],
+    run: ([x, w]) => [layerNorm(x, [3, 4], { weight: w, eps: 1e-3 })],
+  },
+  {
+    op: 'layerNorm',
+    name: 'layerNorm without affine, one row of a large offset',
+    inputs: (r) => [
+      spec.float(
+        [2, 7],
+        r.uniform(14, -1, 1).map((v, i) => (i < 7 ? v + 100 : v)),
+      ),
+    ],
+    run: ([x]) => [layerNorm(x, [7])],
+  },
   ...RNN_LAYER_CASES.map((c) => ({
     op: 'rnnLayer',
     name: c.name,
@@ -75,14 +105,26 @@ interface Run {
  * kernel's forward), then forward + backward (the kernel's backward where it has one).
  */
 export function describeFused(ctx: SuiteContext): void {
+  const cases: FusedCase[] = [
+    ...FUSED_CASES,
+    ...(ctx.options.fusedCases ?? []).map((c) => ({
+      ...c,
+      inputs: (r: HostRng) =>
+        c
+          .inputs((n, lo, hi) => r.uniform(n, lo, hi))
+          .map((i) =>
+            !i.dtype || i.dtype === 'float' ? spec.float(i.shape, i.data) : spec.of(i.dtype, i.shape, i.data),
+          ),
+    })),
+  ];
   describe('fused kernels against their composites', () => {
     it('every fused kernel of the backend is covered by the suite', () => {
-      const known = new Set(FUSED_CASES.map((c) => c.op));
+      const known = new Set(cases.map((c) => c.op));
       const unknown = Object.keys(ctx.backend.fused ?? {}).filter((k) => !known.has(k));
       expect(unknown, 'fused kernels without a conformance case (add one to the suite)').toEqual([]);
     });
 
-    for (const c of FUSED_CASES) {
+    for (const c of cases) {
       ctx.itEach(
         `${c.name}: fused forward and backward equal the composite`,
         ['float32', 'float64'],
@@ -93,10 +135,9 @@ export function describeFused(ctx: SuiteContext): void {
           const fused = await runFusedCase(ctx, c, specs, dtype, w, false);
           const composite = await runFusedCase(ctx, c, specs, dtype, w, true);
           const tol = toleranceFor(dtype, ctx.tol);
-          for (const [phase, f, k] of [
-            ['no grad', fused.noGrad, composite.noGrad],
-            ['with grad', fused.withGrad, composite.withGrad],
-          ] as const) {
+          const phases: [string, Run, Run][] = [['no grad', fused.noGrad, composite.noGrad]];
+          if (c.differentiable !== false) phases.push(['with grad', fused.withGrad, composite.withGrad]);
+          for (const [phase, f, k] of phases) {
             expect(f.outs.length).toBe(k.outs.length);
             f.outs.forEach((o, i) => {
               expect(o.dtype).toBe(k.outs[i].dtype);
@@ -104,6 +145,7 @@ export function describeFused(ctx: SuiteContext): void {
               expectClose(o.data, k.outs[i].data, { ...tol, label: `${c.name} ${phase}: output ${i}` });
             });
           }
+          if (c.differentiable === false) return;
           fused.withGrad.grads.forEach((g, i) => {
             const want = composite.withGrad.grads[i];
             expect(g === null, `gradient ${i} presence`).toBe(want === null);
@@ -131,6 +173,7 @@ async function runFusedCase(
   return scope(async () => {
     const xs = specs.map((s) => makeTensor(s, ctx.backend, dtype));
     const plain: Run = { outs: await read(noGrad(() => maybe(() => c.run(xs)))), grads: [] };
+    if (c.differentiable === false) return { noGrad: plain, withGrad: plain };
     const leaves = specs.map((s) => makeTensor(s, ctx.backend, dtype));
     leaves.forEach((t) => {
       if (t.dtype === dtype) t.requiresGrad = true;
