@@ -1,10 +1,14 @@
 /**
- * The fused kernels (softmax cross-entropy, LSTM cell; forward and backward) against the CPU backend's
- * fused kernels, and through autograd against the composites they replace.
+ * The fused kernels (softmax cross-entropy, LSTM cell, layer norm; forward and backward) against the
+ * CPU backend's fused kernels, through autograd against the composites they replace, and the Adam
+ * update against its float32 composite. (`rnnLayer` has its own file.)
  */
+import { adamUpdateOp } from '@rnn/nn';
 import {
   lstmCell,
+  noGrad,
   randn,
+  runFused,
   scope,
   softmaxCrossEntropy,
   type Tensor,
@@ -129,4 +133,105 @@ describe('fused ops through autograd', () => {
     }
     expect(randn([1], { backend: 'webgpu' }).backend.name).toBe('webgpu');
   });
+});
+
+describe('layerNorm kernel', () => {
+  const spec = (storage: object, shape: number[]) => ({ storage, shape, dtype: 'float32' as const });
+  for (const [shape, k, affine] of [
+    [[7, 3, 4], 2, 'weight and bias'],
+    [[5, 300], 1, 'weight and bias'],
+    [[4, 260], 1, 'none'],
+    [[9, 6], 1, 'weight only'],
+  ] as const) {
+    it(`forward and backward match the CPU kernel for [${shape.join(', ')}] over ${k} dims, ${affine}`, async () => {
+      const d = shape.slice(shape.length - k).reduce((a, b) => a * b, 1);
+      const rows = shape.reduce((a, b) => a * b, 1) / d;
+      const stat = [...shape.slice(0, shape.length - k), ...Array(k).fill(1)];
+      const x = randomPair(g, [...shape], rows * d + 1, 'float32', -3, 5);
+      const inputs = [x];
+      const wShape = [...shape.slice(shape.length - k)];
+      if (affine !== 'none') inputs.push(randomPair(g, wShape, 2, 'float32', 0.5, 1.5));
+      if (affine === 'weight and bias') inputs.push(randomPair(g, wShape, 3));
+      const attrs = {
+        normalizedDims: k,
+        eps: 1e-5,
+        hasWeight: affine !== 'none',
+        hasBias: affine === 'weight and bias',
+      };
+      const kg = g.fused!.layerNorm;
+      const kc = cpu.fused!.layerNorm;
+      const outG = kg.forward(
+        inputs.map((p) => p.gpu),
+        attrs,
+      );
+      const outC = kc.forward(
+        inputs.map((p) => p.cpu),
+        attrs,
+      );
+      const sizes = [rows * d, rows, rows];
+      for (let i = 0; i < 3; i++)
+        await expectSame(g, { gpu: outG[i], cpu: outC[i] }, 'float32', sizes[i], { rtol: 1e-5, atol: 1e-5 });
+      const shapes = [[...shape], stat, stat];
+      // With the gradient of y only, then with gradients of the mean and rstd outputs as well.
+      for (const all of [false, true]) {
+        const grads = [
+          randomPair(g, [...shape], 4),
+          all ? randomPair(g, stat, 5) : null,
+          all ? randomPair(g, stat, 6) : null,
+        ];
+        const dG = kg.backward!(
+          inputs.map((p) => p.gpu),
+          outG.map((s, i) => spec(s, shapes[i])),
+          grads.map((p) => p?.gpu ?? null),
+          attrs,
+        );
+        const dC = kc.backward!(
+          inputs.map((p) => p.cpu),
+          outC.map((s, i) => spec(s, shapes[i])),
+          grads.map((p) => p?.cpu ?? null),
+          attrs,
+        );
+        expect(dG.length).toBe(inputs.length);
+        for (let i = 0; i < inputs.length; i++) {
+          const n = i === 0 ? rows * d : d;
+          await expectSame(g, { gpu: dG[i]!, cpu: dC[i]! }, 'float32', n, { rtol: 1e-4, atol: 1e-5 });
+        }
+      }
+    });
+  }
+});
+
+describe('adamUpdate kernel', () => {
+  const variants = [
+    { decoupled: false, weightDecay: 0, amsgrad: false, maximize: false, step: 1 },
+    { decoupled: true, weightDecay: 0.01, amsgrad: false, maximize: false, step: 10 },
+    { decoupled: false, weightDecay: 0.1, amsgrad: true, maximize: true, step: 3 },
+  ];
+  for (const v of variants) {
+    it(`matches the float32 composite on the CPU (${JSON.stringify(v)})`, async () => {
+      const n = 1000;
+      const r = rng(v.step);
+      const make = (lo: number, hi: number) => Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+      const host = [make(-2, 2), make(-1, 1), make(-0.1, 0.1), make(0, 0.01)];
+      if (v.amsgrad) host.push(make(0, 0.01));
+      const attrs = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, ...v };
+      const run = (backend: string) =>
+        scope(async () => {
+          const xs = host.map((d) => tensor(d, { backend }));
+          const outs = noGrad(() => runFused(adamUpdateOp, xs, attrs));
+          return Promise.all(outs.map((o) => o.data()));
+        });
+      const got = await run('webgpu');
+      const want = await run('cpu');
+      expect(got.length).toBe(v.amsgrad ? 4 : 3);
+      // Sums and products are exact float32 operations on both; WGSL lets division and sqrt be off
+      // by a few ulp, which moves the parameter by far less than its own ulp.
+      got.forEach((o, i) => {
+        for (let j = 0; j < n; j++) {
+          const e = want[i][j];
+          expect(Math.abs(o[j] - e), `output ${i} [${j}]`).toBeLessThanOrEqual(2e-7 * Math.abs(e) + 1e-12);
+        }
+      });
+    });
+  }
 });

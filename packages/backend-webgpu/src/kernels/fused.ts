@@ -3,6 +3,9 @@ import type { GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf } from '../device/storage';
 import { output } from './common';
+import { layerNorm } from './layer-norm';
+import { adamUpdate } from './optim';
+import { rnnLayer } from './rnn-layer';
 import { WORKGROUP_ROW } from './softmax';
 import { declare, grid, MATH, main1d, ROW_REDUCE, WG, wgslType } from './wgsl';
 
@@ -235,5 +238,11 @@ ${declare([
 
 /** The fused kernels of the WebGPU backend, keyed by fused-op name (see `@rnn/tensor`'s `ops/fused.ts`). */
 export function fusedKernels(ctx: GPUContext): Record<string, FusedKernel> {
-  return { softmaxCrossEntropy: softmaxCrossEntropy(ctx), lstmCell: lstmCell(ctx) };
+  return {
+    softmaxCrossEntropy: softmaxCrossEntropy(ctx),
+    lstmCell: lstmCell(ctx),
+    rnnLayer: rnnLayer(ctx),
+    layerNorm: layerNorm(ctx),
+    adamUpdate: adamUpdate(ctx),
+  };
 }

@@ -74,3 +74,30 @@ export function concat(ctx: GPUContext, xs: readonly TensorSpec[], axis: number)
   });
   return out;
 }
+
+/**
+ * Copies `n` words from `src` (from element `srcOffset`) to `dst` (from `dstOffset`): a state copy
+ * recorded among the kernels of a step, where a queue copy would end the compute pass.
+ */
+export function copyWords(
+  ctx: GPUContext,
+  src: GPUBuffer,
+  srcOffset: number,
+  dst: GPUBuffer,
+  dstOffset: number,
+  n: number,
+): void {
+  ctx.dispatch(
+    'copyWords',
+    () => ({
+      code: `${declare([
+        ['xs', 'read', 'u32'],
+        ['dst', 'write', 'u32'],
+      ])}${main1d('  dst[p(2u) + i] = xs[p(1u) + i];')}`,
+      bindings: ['read', 'write'],
+    }),
+    [src, dst],
+    new Params('copyWords').u(n, srcOffset, dstOffset).words,
+    grid(n),
+  );
+}

@@ -46,9 +46,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let N = p(1u);
   let K = p(2u);
   let batch = wg.z + p(5u);
-  let aBase = batch * p(3u);
-  let bBase = batch * p(4u);
-  let cBase = batch * M * N;
+  let aBase = p(6u) + batch * p(3u);
+  let bBase = p(7u) + batch * p(4u);
+  let cBase = p(8u) + batch * M * N;
+  let accumulate = p(9u) != 0u;
   let row0 = wg.y * ${TILE}u;
   let col0 = wg.x * ${TILE}u;
   var acc: array<${t}, 16>;
@@ -86,7 +87,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     let gm = row0 + lid.y + q * 16u;
     for (var s = 0u; s < 4u; s++) {
       let gn = col0 + lid.x + s * 16u;
-      if (gm < M && gn < N) { C[cBase + gm * N + gn] = acc[q * 4u + s]; }
+      if (gm < M && gn < N) {
+        let at = cBase + gm * N + gn;
+        C[at] = select(acc[q * 4u + s], C[at] + acc[q * 4u + s], accumulate);
+      }
     }
   }
 }`;
@@ -108,13 +112,74 @@ function simpleSource(t: string, transA: boolean, transB: boolean): string {
   let rest = i / N;
   let row = rest % M;
   let batch = rest / M;
-  let aBase = batch * p(4u);
-  let bBase = batch * p(5u);
+  let aBase = p(6u) + batch * p(4u);
+  let bBase = p(7u) + batch * p(5u);
   var acc = ${t}(0);
   for (var k = 0u; k < K; k++) {
     acc += A[aBase + ${transA ? 'k * M + row' : 'row * K + k'}] * B[bBase + ${transB ? 'col * K + k' : 'k * N + col'}];
   }
-  C[i] = acc;`)}`;
+  let at = p(8u) + i;
+  C[at] = select(acc, C[at] + acc, p(9u) != 0u);`)}`;
+}
+
+/** A matrix operand inside a buffer: `offset` is in elements. */
+export interface MatrixRef {
+  readonly buffer: GPUBuffer;
+  readonly offset?: number;
+}
+
+/** The dimensions and flags of {@link matmulInto}. */
+export interface MatmulShape {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  /** Batch count (default 1); `aBatch` / `bBatch` false broadcast that operand over the batch. */
+  batch?: number;
+  aBatch?: boolean;
+  bBatch?: boolean;
+  /** `C += A·B` instead of `C = A·B`. */
+  accumulate?: boolean;
+  /** Element type (default f32). */
+  type?: 'f32' | 'i32' | 'u32';
+}
+
+/**
+ * `C = A·B` (or `C += A·B`) with every operand at an element offset in its buffer: the fused RNN
+ * kernels run their per-step products on slices of packed buffers with this, without copies.
+ */
+export function matmulInto(ctx: GPUContext, a: MatrixRef, b: MatrixRef, c: MatrixRef, s: MatmulShape): void {
+  const t = s.type ?? 'f32';
+  const { m, n, k, transA, transB } = s;
+  const batch = s.batch ?? 1;
+  const aStride = s.aBatch === false ? 0 : m * k;
+  const bStride = s.bBatch === false ? 0 : k * n;
+  const offs = [a.offset ?? 0, b.offset ?? 0, c.offset ?? 0, s.accumulate ? 1 : 0];
+  const variant = `${t}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  if (useSimple(ctx, m, n, k, batch)) {
+    const total = batch * m * n;
+    ctx.dispatch(
+      `matmul-simple:${variant}`,
+      () => ({ code: simpleSource(t, transA, transB), bindings: ['read', 'read', 'write'] }),
+      [a.buffer, b.buffer, c.buffer],
+      new Params('matmul').u(total, m, n, k, aStride, bStride, ...offs).words,
+      grid(total),
+    );
+    return;
+  }
+  const key = `matmul:${variant}`;
+  const gx = Math.ceil(n / TILE);
+  const gy = Math.ceil(m / TILE);
+  for (let z0 = 0; z0 < batch; z0 += MAX_GROUPS) {
+    ctx.dispatch(
+      key,
+      () => ({ code: source(t, transA, transB), bindings: ['read', 'read', 'write'] }),
+      [a.buffer, b.buffer, c.buffer],
+      new Params('matmul').u(m, n, k, aStride, bStride, z0, ...offs).words,
+      [gx, gy, Math.min(MAX_GROUPS, batch - z0)],
+    );
+  }
 }
 
 /** Batched matmul per the contract: `[Ba, m, k] x [Bb, k, n]` (transposes as flags), Ba/Bb equal or 1. */
@@ -133,30 +198,16 @@ export function matmul(
   const n = transB ? b1 : b2;
   const batch = Math.max(ba, bb);
   const out = output(ctx, batch * m * n);
-  const variant = `${t}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
-  if (useSimple(ctx, m, n, k, batch)) {
-    const total = batch * m * n;
-    ctx.dispatch(
-      `matmul-simple:${variant}`,
-      () => ({ code: simpleSource(t, transA, transB), bindings: ['read', 'read', 'write'] }),
-      [bufferOf(a), bufferOf(b), out.buffer],
-      new Params('matmul').u(total, m, n, k, ba === 1 ? 0 : m * k, bb === 1 ? 0 : k * n).words,
-      grid(total),
-    );
-    return out;
-  }
-  const key = `matmul:${variant}`;
-  const gx = Math.ceil(n / TILE);
-  const gy = Math.ceil(m / TILE);
-  for (let z0 = 0; z0 < batch; z0 += MAX_GROUPS) {
-    const params = new Params('matmul').u(m, n, k, ba === 1 ? 0 : m * k, bb === 1 ? 0 : k * n, z0).words;
-    ctx.dispatch(
-      key,
-      () => ({ code: source(t, transA, transB), bindings: ['read', 'read', 'write'] }),
-      [bufferOf(a), bufferOf(b), out.buffer],
-      params,
-      [gx, gy, Math.min(MAX_GROUPS, batch - z0)],
-    );
-  }
+  matmulInto(ctx, { buffer: bufferOf(a) }, { buffer: bufferOf(b) }, out, {
+    m,
+    n,
+    k,
+    transA,
+    transB,
+    batch,
+    aBatch: ba !== 1,
+    bBatch: bb !== 1,
+    type: t,
+  });
   return out;
 }
