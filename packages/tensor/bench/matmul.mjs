@@ -25,7 +25,7 @@ const sizes = process.argv
   .slice(2)
   .map(Number)
   .filter((n) => Number.isInteger(n) && n > 0);
-if (sizes.length === 0) sizes.push(256, 512, 1024);
+if (sizes.length === 0) sizes.push(256, 512, 1024, 2048);
 
 // ------------------------------------------------------------------ the machine
 function cpuModel() {

@@ -35,7 +35,7 @@ def bench(n: int, min_time: float) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("sizes", nargs="*", type=int, default=[256, 512, 1024])
+    p.add_argument("sizes", nargs="*", type=int, default=[256, 512, 1024, 2048])
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--min-time", type=float, default=0.5)
     args = p.parse_args()

@@ -31,6 +31,7 @@ export {
   setBackend,
   useBestBackend,
 } from './backend/registry';
+export { type CpuAccelerator, getCpuAccelerator, setCpuAccelerator } from './cpu/accelerator';
 export { createCpuBackend } from './cpu/cpu-backend';
 export type { DType, TypedArray } from './dtype';
 export {

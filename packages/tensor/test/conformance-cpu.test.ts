@@ -12,9 +12,10 @@ import {
 import { record } from '../src/tensor';
 // Other packages import '@rnn/tensor/testing'; inside this package the sources are imported directly.
 import { describeConformance, expectClose, gradcheck } from '../src/testing/index';
+import { optimizerCases } from './optimizer-cases';
 
 // The built-in CPU backend: the reference itself must pass the whole suite.
-describeConformance({ backend: 'cpu', float64: true });
+describeConformance({ backend: 'cpu', float64: true, fusedCases: optimizerCases() });
 
 /**
  * The CPU kernels behind a GPU-like face: no float64 (any float64 argument throws) and no synchronous
@@ -58,7 +59,7 @@ function float32OnlyCpu(): Backend {
 }
 
 registerBackend('cpu-f32', float32OnlyCpu);
-describeConformance({ backend: 'cpu-f32', float64: false });
+describeConformance({ backend: 'cpu-f32', float64: false, fusedCases: optimizerCases() });
 
 describe('gradcheck and expectClose, on their own', () => {
   it('gradcheck passes a user function of several inputs and reports what it checked', async () => {

@@ -7,6 +7,7 @@ import * as ix from './kernels/indexing';
 import { layerNorm } from './kernels/layer-norm';
 import * as layout from './kernels/layout';
 import { matmul } from './kernels/matmul';
+import * as optim from './kernels/optim';
 import { random } from './kernels/random';
 import * as red from './kernels/reduce';
 import { rnnLayer } from './kernels/rnn-layer';
@@ -94,20 +95,22 @@ export function createCpuBackend(name = 'cpu'): Backend {
       lstmCell: wrapFused(fused.lstmCell, own),
       rnnLayer: wrapFused(rnnLayer, own),
       layerNorm: wrapFused(layerNorm, own),
+      adamUpdate: wrapFused(optim.adamUpdate, own),
+      sgdUpdate: wrapFused(optim.sgdUpdate, own),
     },
   };
 }
 
 /** Counts the buffers a fused kernel returns in the backend's memory statistics. */
-function wrapFused(k: FusedKernel, own: (a: TypedArray) => Storage) {
+function wrapFused(k: FusedKernel, own: (a: TypedArray) => Storage): FusedKernel {
+  const backward = k.backward;
   return {
-    forward: (inputs: readonly TensorSpec[], attrs: Readonly<Record<string, unknown>>) =>
-      k.forward(inputs, attrs).map((s) => own(s as TypedArray)),
-    backward: (
-      inputs: readonly TensorSpec[],
-      outputs: readonly TensorSpec[],
-      grads: readonly (TensorSpec | null)[],
-      attrs: Readonly<Record<string, unknown>>,
-    ) => k.backward!(inputs, outputs, grads, attrs).map((s) => (s ? own(s as TypedArray) : null)),
+    forward: (inputs, attrs) => k.forward(inputs, attrs).map((s) => own(s as TypedArray)),
+    // Kernels without gradients (optimizer updates) keep `backward` undefined, so `runFused` falls
+    // back to the composite if one is ever called with autograd on.
+    backward: backward
+      ? (inputs, outputs, grads, attrs) =>
+          backward(inputs, outputs, grads, attrs).map((s) => (s ? own(s as TypedArray) : null))
+      : undefined,
   };
 }

@@ -10,6 +10,7 @@ export function fill(shape: Shape, dtype: DType, value: number): TypedArray {
 }
 
 export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): TypedArray {
+  if (x instanceof Float32Array && out instanceof Float32Array && unaryF32(op, x, out)) return out;
   const n = x.length;
   switch (op) {
     case 'neg':
@@ -50,6 +51,39 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): TypedArray {
       break;
   }
   return out;
+}
+
+/** Float32 fast paths of {@link unary} (monomorphic accesses); false for the ops it leaves to the generic loop. */
+function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boolean {
+  const n = x.length;
+  switch (op) {
+    case 'neg':
+      for (let i = 0; i < n; i++) out[i] = -x[i];
+      return true;
+    case 'exp':
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
+      return true;
+    case 'sqrt':
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]);
+      return true;
+    case 'abs':
+      for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]);
+      return true;
+    case 'tanh':
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+      return true;
+    case 'sigmoid':
+      for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]);
+      return true;
+    case 'relu':
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v < 0 ? 0 : v;
+      }
+      return true;
+    default:
+      return false;
+  }
 }
 
 /** Numerically stable logistic function. */
@@ -105,6 +139,74 @@ function binaryRow(
   }
 }
 
+/**
+ * The float32 twin of {@link binaryRow} for the common add/sub/mul/div: typed as `Float32Array` so
+ * its element accesses stay monomorphic (the generic row sees every dtype and runs several times
+ * slower once it has). `sa`/`sb` are 0 (a broadcast scalar) or 1.
+ */
+function binaryRowF32(
+  op: BinaryOp,
+  a: Float32Array,
+  oa: number,
+  sa: number,
+  b: Float32Array,
+  ob: number,
+  sb: number,
+  out: Float32Array,
+  o: number,
+  n: number,
+): boolean {
+  if (sa === 1 && sb === 1) {
+    switch (op) {
+      case 'add':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] + b[ob + i];
+        return true;
+      case 'sub':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] - b[ob + i];
+        return true;
+      case 'mul':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] * b[ob + i];
+        return true;
+      case 'div':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] / b[ob + i];
+        return true;
+    }
+  } else if (sa === 1 && sb === 0) {
+    const y = b[ob];
+    switch (op) {
+      case 'add':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] + y;
+        return true;
+      case 'sub':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] - y;
+        return true;
+      case 'mul':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] * y;
+        return true;
+      case 'div':
+        for (let i = 0; i < n; i++) out[o + i] = a[oa + i] / y;
+        return true;
+    }
+  } else if (sa === 0 && sb === 1) {
+    const x = a[oa];
+    switch (op) {
+      case 'add':
+        for (let i = 0; i < n; i++) out[o + i] = x + b[ob + i];
+        return true;
+      case 'sub':
+        for (let i = 0; i < n; i++) out[o + i] = x - b[ob + i];
+        return true;
+      case 'mul':
+        for (let i = 0; i < n; i++) out[o + i] = x * b[ob + i];
+        return true;
+      case 'div':
+        for (let i = 0; i < n; i++) out[o + i] = x / b[ob + i];
+        return true;
+    }
+  }
+  return false;
+}
+
 export function binary(
   op: BinaryOp,
   a: TypedArray,
@@ -114,23 +216,26 @@ export function binary(
   out: TypedArray,
   outShape: Shape,
 ): void {
+  const f32 = a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array;
+  const row = (oa: number, sa: number, ob: number, sb: number, o: number, n: number) => {
+    if (!f32 || !binaryRowF32(op, a, oa, sa, b, ob, sb, out, o, n))
+      binaryRow(op, a, oa, sa, b, ob, sb, out, o, n);
+  };
   if (shapesEqual(aShape, bShape)) {
-    binaryRow(op, a, 0, 1, b, 0, 1, out, 0, out.length);
+    row(0, 1, 0, 1, 0, out.length);
     return;
   }
   if (b.length === 1 && shapesEqual(aShape, outShape)) {
-    binaryRow(op, a, 0, 1, b, 0, 0, out, 0, out.length);
+    row(0, 1, 0, 0, 0, out.length);
     return;
   }
   if (a.length === 1 && shapesEqual(bShape, outShape)) {
-    binaryRow(op, a, 0, 0, b, 0, 1, out, 0, out.length);
+    row(0, 0, 0, 1, 0, out.length);
     return;
   }
   const strides = broadcastOperandStrides([aShape, bShape], outShape);
   const [sa, sb] = strides.map((s) => s[s.length - 1] ?? 0);
-  forEachRow(outShape, strides, [0, 0, 0], (off, n) =>
-    binaryRow(op, a, off[0], sa, b, off[1], sb, out, off[2], n),
-  );
+  forEachRow(outShape, strides, [0, 0, 0], (off, n) => row(off[0], sa, off[1], sb, off[2], n));
 }
 
 function compareRow(

@@ -1,5 +1,6 @@
 import { allocArray, type DType, type TypedArray } from '../../dtype';
 import type { Shape } from '../../shape';
+import { getCpuAccelerator } from '../accelerator';
 
 // Cache blocking: a KC x NC panel of B (64 KiB in float32) stays in L2 while rows of A stream past it.
 const KC = 128;
@@ -25,28 +26,97 @@ export function matmul(
   const n = transB ? b1 : b2;
   const batch = Math.max(ba, bb);
   const out = allocArray(dtype, batch * m * n);
-  // B is read row-major [k, n]; a transposed B is packed once per batch entry.
-  const packed = transB ? allocArray(dtype, k * n) : null;
-  let packedFor = -1;
   for (let t = 0; t < batch; t++) {
     const offA = (ba === 1 ? 0 : t) * m * k;
-    let bm: TypedArray = b;
-    let offB = (bb === 1 ? 0 : t) * k * n;
-    if (packed) {
-      if (packedFor !== offB) {
-        for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) packed[p * n + j] = b[offB + j * k + p];
-        packedFor = offB;
-      }
-      bm = packed;
-      offB = 0;
-    }
-    gemm(m, n, k, a, offA, transA ? 1 : k, transA ? m : 1, bm, offB, out, t * m * n);
+    const offB = (bb === 1 ? 0 : t) * k * n;
+    gemm(
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      a,
+      offA,
+      transA ? m : k,
+      b,
+      offB,
+      transB ? k : n,
+      0,
+      out,
+      t * m * n,
+      n,
+      dtype,
+    );
   }
   return out;
 }
 
-/** C[m, n] += A[m, k] B[k, n], with A(i, p) = a[offA + i*rsA + p*csA] and B row-major. */
-function gemm(
+/**
+ * Row-major GEMM into an existing array: `C[m, n] = op(A) · op(B) + beta · C` with `beta` 0 or 1,
+ * `op(A)` = `A [m, k]` (leading dimension `lda`) or `Aᵀ` of `A [k, m]` with `transA`; likewise `B`.
+ * Float32 runs on the plugged-in native `sgemm` when there is one (see `accelerator.ts`).
+ */
+export function gemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: TypedArray,
+  offA: number,
+  lda: number,
+  b: TypedArray,
+  offB: number,
+  ldb: number,
+  beta: 0 | 1,
+  c: TypedArray,
+  offC: number,
+  ldc: number,
+  dtype: DType,
+): void {
+  if (m === 0 || n === 0) return;
+  const acc = dtype === 'float32' ? getCpuAccelerator() : null;
+  if (acc) {
+    acc.sgemm(
+      transA,
+      transB,
+      m,
+      n,
+      k,
+      1,
+      a as Float32Array,
+      offA,
+      lda,
+      b as Float32Array,
+      offB,
+      ldb,
+      beta,
+      c as Float32Array,
+      offC,
+      ldc,
+    );
+    return;
+  }
+  if (beta === 0) for (let i = 0; i < m; i++) c.fill(0, offC + i * ldc, offC + i * ldc + n);
+  if (k === 0) return;
+  // The JavaScript kernel reads B row-major [k, n]: a transposed B is packed first.
+  let bm = b;
+  let offBm = offB;
+  let ldbm = ldb;
+  if (transB) {
+    bm = allocArray(dtype, k * n);
+    for (let j = 0; j < n; j++) {
+      const src = offB + j * ldb;
+      for (let p = 0; p < k; p++) bm[p * n + j] = b[src + p];
+    }
+    offBm = 0;
+    ldbm = n;
+  }
+  blockedGemm(m, n, k, a, offA, transA ? 1 : lda, transA ? lda : 1, bm, offBm, ldbm, c, offC, ldc);
+}
+
+/** C[m, n] += A[m, k] B[k, n], with A(i, p) = a[offA + i*rsA + p*csA], B row-major with leading dimension ldb. */
+function blockedGemm(
   m: number,
   n: number,
   k: number,
@@ -56,8 +126,10 @@ function gemm(
   csA: number,
   b: TypedArray,
   offB: number,
+  ldb: number,
   c: TypedArray,
   offC: number,
+  ldc: number,
 ): void {
   for (let p0 = 0; p0 < k; p0 += KC) {
     const p1 = Math.min(p0 + KC, k);
@@ -66,17 +138,17 @@ function gemm(
       let i = 0;
       // Four rows of C at a time: each loaded element of B feeds four multiply-adds.
       for (; i + 3 < m; i += 4) {
-        const c0 = offC + i * n;
-        const c1 = c0 + n;
-        const c2 = c1 + n;
-        const c3 = c2 + n;
+        const c0 = offC + i * ldc;
+        const c1 = c0 + ldc;
+        const c2 = c1 + ldc;
+        const c3 = c2 + ldc;
         for (let p = p0; p < p1; p++) {
           const ai = offA + i * rsA + p * csA;
           const x0 = a[ai];
           const x1 = a[ai + rsA];
           const x2 = a[ai + 2 * rsA];
           const x3 = a[ai + 3 * rsA];
-          const br = offB + p * n;
+          const br = offB + p * ldb;
           for (let j = j0; j < j1; j++) {
             const y = b[br + j];
             c[c0 + j] += x0 * y;
@@ -87,10 +159,10 @@ function gemm(
         }
       }
       for (; i < m; i++) {
-        const c0 = offC + i * n;
+        const c0 = offC + i * ldc;
         for (let p = p0; p < p1; p++) {
           const x0 = a[offA + i * rsA + p * csA];
-          const br = offB + p * n;
+          const br = offB + p * ldb;
           for (let j = j0; j < j1; j++) c[c0 + j] += x0 * b[br + j];
         }
       }

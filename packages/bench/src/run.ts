@@ -1,0 +1,222 @@
+/**
+ * `pnpm bench` for the CPU backend: the four training workloads (A–D) and square float32 matmuls, on
+ * @rnn and on PyTorch (when `/usr/bin/python3 -c 'import torch'` works) in the same run, alternating
+ * step by step after a warm-up. Prints a table and writes `bench-results/cpu.json` at the repo root.
+ *
+ *   node dist/run.js [--quick] [--workloads A,B] [--steps 7] [--warmup 2] [--sizes 256,512]
+ *                    [--no-torch] [--no-matmul] [--threads 2] [--out file.json]
+ *
+ * `--quick` (or RNN_BENCH_QUICK=1) runs the tiny shapes for a smoke test. `RNN_NO_NATIVE=1` measures
+ * the pure JavaScript kernels. Informational only: nothing fails on a slow result.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installCpuNative } from '@rnn/cpu-native';
+import { getCpuAccelerator, manualSeed, matmul, memory, rand, tidy } from '@rnn/tensor';
+import { TorchTwin, torchAvailable } from './torch';
+import { type Workload, workloads } from './workloads/index';
+
+interface Args {
+  quick: boolean;
+  ids: string[];
+  steps: number;
+  warmup: number;
+  sizes: number[];
+  torch: boolean;
+  matmul: boolean;
+  threads: number;
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick') || process.env.RNN_BENCH_QUICK === '1';
+  const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : undefined);
+  return {
+    quick,
+    ids: list(get('workloads'))?.map((s) => s.toUpperCase()) ?? workloads.map((w) => w.id),
+    steps: Number(get('steps') ?? (quick ? 3 : 7)),
+    warmup: Number(get('warmup') ?? (quick ? 1 : 2)),
+    sizes: list(get('sizes'))?.map(Number) ?? (quick ? [256] : [256, 512, 1024, 2048]),
+    torch: !argv.includes('--no-torch'),
+    matmul: !argv.includes('--no-matmul'),
+    threads: Number(get('threads') ?? 2),
+    out:
+      get('out') ??
+      fileURLToPath(new URL(`../../../bench-results/${quick ? 'cpu-quick' : 'cpu'}.json`, import.meta.url)),
+  };
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) return line.split(':')[1].trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+const fmt = (x: number | null | undefined, digits = 3) =>
+  x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const native = installCpuNative({ threads: args.threads });
+  const useTorch = args.torch && torchAvailable();
+  const twin = useTorch ? new TorchTwin(args.threads) : null;
+  const hello = twin ? await twin.request<{ torch: string; threads: number }>({ cmd: 'hello' }) : null;
+  const machine = {
+    cpu: cpuModel(),
+    cores: os.availableParallelism?.() ?? os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+  };
+  console.log(`@rnn CPU benchmark${args.quick ? ' (quick: tiny shapes)' : ''}`);
+  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+  console.log(`@rnn kernels: ${native.active ? native.reason : `pure JavaScript (${native.reason})`}`);
+  console.log(
+    hello
+      ? `PyTorch ${hello.torch}, ${hello.threads} threads (OMP_WAIT_POLICY=PASSIVE, OPENBLAS_NUM_THREADS=${args.threads})`
+      : 'PyTorch: not available (only @rnn is measured)',
+  );
+
+  // ---------------------------------------------------------------- workloads
+  const rows: Record<string, unknown>[] = [];
+  for (const spec of workloads.filter((w) => args.ids.includes(w.id))) {
+    const config = args.quick ? spec.tiny : spec.full;
+    const data = spec.data(config, 1234);
+    manualSeed(0);
+    const w: Workload = spec.build(config, data);
+    if (twin) await twin.request({ cmd: 'build', id: spec.id, config, data });
+    const rnnTimes: number[] = [];
+    const torchTimes: number[] = [];
+    let rnnLoss = Number.NaN;
+    let torchLoss = Number.NaN;
+    let liveAfterWarmup = 0;
+    for (let s = 0; s < args.warmup + args.steps; s++) {
+      if (s === args.warmup) liveAfterWarmup = memory().tensors;
+      const t0 = performance.now();
+      rnnLoss = w.step();
+      const dt = (performance.now() - t0) / 1000;
+      if (s >= args.warmup) rnnTimes.push(dt);
+      if (twin) {
+        const r = await twin.request<{ seconds: number; loss: number }>({ cmd: 'step' });
+        torchLoss = r.loss;
+        if (s >= args.warmup) torchTimes.push(r.seconds);
+      }
+    }
+    const liveGrowth = memory().tensors - liveAfterWarmup;
+    w.dispose();
+    const rnn = median(rnnTimes);
+    const torch = twin ? median(torchTimes) : null;
+    const row = {
+      id: spec.id,
+      title: spec.title,
+      unit: spec.unit,
+      unitsPerStep: w.unitsPerStep,
+      steps: args.steps,
+      rnnMedianS: rnn,
+      torchMedianS: torch,
+      ratio: torch === null ? null : torch / rnn,
+      rnnPerS: w.unitsPerStep / rnn,
+      torchPerS: torch === null ? null : w.unitsPerStep / torch,
+      rnnTimesS: rnnTimes,
+      torchTimesS: torchTimes,
+      rnnLoss,
+      torchLoss,
+      liveTensorGrowth: liveGrowth,
+    };
+    rows.push(row);
+    console.log(
+      `${spec.id}. ${spec.title}\n   @rnn ${fmt(rnn)} s/step (${fmt(row.rnnPerS, 0)} ${spec.unit}/s)` +
+        `   PyTorch ${fmt(torch)} s/step   ratio ${fmt(row.ratio, 2)}`,
+    );
+  }
+
+  // ---------------------------------------------------------------- matmul
+  const mm: Record<string, unknown>[] = [];
+  if (args.matmul) {
+    for (const n of args.sizes) {
+      manualSeed(0);
+      const a = rand([n, n]);
+      const b = rand([n, n]);
+      const runs = n >= 2048 ? 3 : n >= 1024 ? 5 : 9;
+      const rnnTimes: number[] = [];
+      const torchTimes: number[] = [];
+      tidy(() => matmul(a, b).dispose());
+      for (let block = 0; block < 3; block++) {
+        for (let r = 0; r < runs; r++) {
+          const t0 = performance.now();
+          tidy(() => matmul(a, b).dispose());
+          rnnTimes.push((performance.now() - t0) / 1000);
+        }
+        if (twin)
+          torchTimes.push(...(await twin.request<{ seconds: number[] }>({ cmd: 'matmul', n, runs })).seconds);
+      }
+      a.dispose();
+      b.dispose();
+      const flop = 2 * n ** 3;
+      const rnn = flop / median(rnnTimes) / 1e9;
+      const torch = twin ? flop / median(torchTimes) / 1e9 : null;
+      mm.push({ n, rnnGflops: rnn, torchGflops: torch, ratio: torch === null ? null : rnn / torch });
+      console.log(
+        `matmul ${n}³: @rnn ${fmt(rnn, 1)} GFLOPS   PyTorch ${fmt(torch, 1)} GFLOPS   ratio ${fmt(torch === null ? null : rnn / torch, 2)}`,
+      );
+    }
+  }
+  twin?.close();
+
+  // ---------------------------------------------------------------- table + JSON
+  const lines = [
+    '| workload | @rnn s/step | PyTorch s/step | ratio (PyTorch / @rnn) | @rnn throughput | PyTorch throughput |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.id}. ${r.title} | ${fmt(r.rnnMedianS as number)} | ${fmt(r.torchMedianS as number)} | ${fmt(r.ratio as number, 2)} | ` +
+        `${fmt(r.rnnPerS as number, 0)} ${r.unit}/s | ${fmt(r.torchPerS as number, 0)} ${r.unit}/s |`,
+    ),
+    '',
+    '| matmul (float32, n³) | @rnn GFLOPS | PyTorch GFLOPS | ratio (@rnn / PyTorch) |',
+    '| --- | ---: | ---: | ---: |',
+    ...mm.map(
+      (r) =>
+        `| ${r.n} | ${fmt(r.rnnGflops as number, 1)} | ${fmt(r.torchGflops as number, 1)} | ${fmt(r.ratio as number, 2)} |`,
+    ),
+  ];
+  console.log(`\n${lines.join('\n')}`);
+  const result = {
+    date: new Date().toISOString(),
+    quick: args.quick,
+    machine,
+    rnnKernels: getCpuAccelerator()?.name ?? 'pure JavaScript',
+    torch: hello,
+    warmupSteps: args.warmup,
+    timedSteps: args.steps,
+    workloads: rows,
+    matmul: mm,
+    table: lines.join('\n'),
+  };
+  mkdirSync(dirname(args.out), { recursive: true });
+  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwritten to ${args.out}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,10 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: { run: 'src/run.ts' },
+  format: ['esm'],
+  clean: true,
+  sourcemap: true,
+  target: 'es2022',
+  external: ['@rnn/tensor', '@rnn/nn', '@rnn/cpu-native'],
+});

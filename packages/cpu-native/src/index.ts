@@ -1,0 +1,115 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { type CpuAccelerator, setCpuAccelerator } from '@rnn/tensor';
+
+/** What the prebuilt addon exports (see `src/native/addon.c`). */
+export interface NativeModule {
+  /** The micro-kernel chosen for this CPU: `"avx512"` or `"avx2"`. */
+  readonly kernel: string;
+  sgemm: CpuAccelerator['sgemm'];
+  /** Sets the threads used by large products (the caller's included); returns the number in effect. */
+  setThreads(n: number): number;
+  getThreads(): number;
+}
+
+/** The native kernels, as plugged into `@rnn/tensor`, plus their thread control. */
+export interface CpuNative extends CpuAccelerator {
+  /** The micro-kernel in use: `"avx512"` or `"avx2"`. */
+  readonly kernel: string;
+  /** Sets the threads used by large products; returns the number in effect. */
+  setThreads(n: number): number;
+  /** Threads used by large products. */
+  getThreads(): number;
+}
+
+/** Options of {@link loadCpuNative} and {@link installCpuNative}. */
+export interface LoadOptions {
+  /**
+   * Threads for large GEMMs (default: `RNN_NUM_THREADS`, else the machine's available parallelism,
+   * at most 16).
+   */
+  threads?: number;
+  /** Path of the `.node` file (default: the prebuilt one for this platform). */
+  path?: string;
+}
+
+/** Why the native kernels are or are not in use, as {@link installCpuNative} reports it. */
+export interface CpuNativeStatus {
+  /** Whether the native kernels are plugged into the CPU backend. */
+  active: boolean;
+  /** Their description when active (`"cpu-native avx512, 2 threads"`), else why not. */
+  reason: string;
+}
+
+let lastError = '';
+
+/** The prebuilt addon's path for this platform, relative to this file (`dist/` or `src/`). */
+function defaultPath(): string {
+  return fileURLToPath(
+    new URL(`../prebuilds/${process.platform}-${process.arch}/rnn_cpu.node`, import.meta.url),
+  );
+}
+
+function defaultThreads(): number {
+  const env = Number(process.env.RNN_NUM_THREADS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return Math.min(16, os.availableParallelism?.() ?? os.cpus().length);
+}
+
+/**
+ * Loads the prebuilt native kernels, or returns `null` (and never throws) when they cannot load:
+ * `RNN_NO_NATIVE=1` is set, there is no prebuilt binary for this platform, or the CPU lacks AVX2/FMA.
+ * {@link nativeLoadError} then says why.
+ */
+export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
+  lastError = '';
+  if (process.env.RNN_NO_NATIVE && process.env.RNN_NO_NATIVE !== '0') {
+    lastError = 'disabled by RNN_NO_NATIVE';
+    return null;
+  }
+  let mod: NativeModule;
+  try {
+    mod = createRequire(import.meta.url)(options.path ?? defaultPath()) as NativeModule;
+  } catch (e) {
+    lastError = `could not load the native kernels: ${(e as Error).message.split('\n')[0]}`;
+    return null;
+  }
+  const threads = mod.setThreads(options.threads ?? defaultThreads());
+  return {
+    get name() {
+      return `cpu-native ${mod.kernel}, ${mod.getThreads()} thread${mod.getThreads() === 1 ? '' : 's'}`;
+    },
+    kernel: mod.kernel,
+    sgemm: mod.sgemm,
+    setThreads: (n) => mod.setThreads(n),
+    getThreads: () => mod.getThreads() || threads,
+  };
+}
+
+/** Why the last {@link loadCpuNative} returned `null` (empty after a successful load). */
+export function nativeLoadError(): string {
+  return lastError;
+}
+
+/**
+ * Loads the native kernels and plugs them into `@rnn/tensor`'s CPU backend; where they cannot load,
+ * the CPU backend keeps its pure JavaScript kernels. Safe to call more than once.
+ *
+ * @example
+ * ```ts
+ * import { installCpuNative } from '@rnn/cpu-native';
+ * console.log(installCpuNative().reason); // "cpu-native avx512, 2 threads"
+ * ```
+ */
+export function installCpuNative(options: LoadOptions = {}): CpuNativeStatus {
+  const native = loadCpuNative(options);
+  if (!native) return { active: false, reason: lastError };
+  setCpuAccelerator(native);
+  return { active: true, reason: native.name };
+}
+
+/** Unplugs the native kernels: the CPU backend goes back to plain JavaScript. */
+export function uninstallCpuNative(): void {
+  setCpuAccelerator(null);
+}

@@ -1,0 +1,114 @@
+/*
+ * Node-API entry points of @rnn/cpu-native. Plain C against node_api.h (ABI-stable, N-API v8), no
+ * dependency beyond libc and libpthread. Arguments are validated by the JavaScript wrapper; here we
+ * only check types enough never to read out of bounds.
+ */
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stddef.h>
+
+#include "sgemm.h"
+
+static const char *g_kernel_name;
+
+static napi_value throw_error(napi_env env, const char *msg) {
+  napi_throw_error(env, "ERR_RNN_NATIVE", msg);
+  return NULL;
+}
+
+/* A Float32Array argument: its data (already at its byteOffset) and element count. */
+static int f32_arg(napi_env env, napi_value v, float **data, size_t *len) {
+  napi_typedarray_type type;
+  void *ptr;
+  if (napi_get_typedarray_info(env, v, &type, len, &ptr, NULL, NULL) != napi_ok) return 0;
+  if (type != napi_float32_array) return 0;
+  *data = ptr;
+  return 1;
+}
+
+static double num_arg(napi_env env, napi_value v) {
+  double d = 0;
+  napi_get_value_double(env, v, &d);
+  return d;
+}
+
+/*
+ * sgemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc)
+ * Row-major: C[m, n] = alpha * op(A) op(B) + beta * C, op(A) = A or Aᵀ with leading dimension lda.
+ */
+static napi_value js_sgemm(napi_env env, napi_callback_info info) {
+  size_t argc = 16;
+  napi_value argv[16];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 16) return throw_error(env, "sgemm: expected 16 arguments");
+  bool ta = false, tb = false;
+  napi_get_value_bool(env, argv[0], &ta);
+  napi_get_value_bool(env, argv[1], &tb);
+  const long m = (long)num_arg(env, argv[2]), n = (long)num_arg(env, argv[3]), k = (long)num_arg(env, argv[4]);
+  const float alpha = (float)num_arg(env, argv[5]), beta = (float)num_arg(env, argv[12]);
+  float *a, *b, *c;
+  size_t la, lb, lc;
+  if (!f32_arg(env, argv[6], &a, &la) || !f32_arg(env, argv[9], &b, &lb) || !f32_arg(env, argv[13], &c, &lc))
+    return throw_error(env, "sgemm: a, b and c must be Float32Arrays");
+  const long offA = (long)num_arg(env, argv[7]), lda = (long)num_arg(env, argv[8]);
+  const long offB = (long)num_arg(env, argv[10]), ldb = (long)num_arg(env, argv[11]);
+  const long offC = (long)num_arg(env, argv[14]), ldc = (long)num_arg(env, argv[15]);
+  if (m < 0 || n < 0 || k < 0 || offA < 0 || offB < 0 || offC < 0) return throw_error(env, "sgemm: negative size");
+  if (m == 0 || n == 0) return NULL;
+  /* bounds: the last element each operand touches */
+  const long lastA = k == 0 ? 0 : (ta ? (k - 1) * lda + (m - 1) : (m - 1) * lda + (k - 1));
+  const long lastB = k == 0 ? 0 : (tb ? (n - 1) * ldb + (k - 1) : (k - 1) * ldb + (n - 1));
+  const long lastC = (m - 1) * ldc + (n - 1);
+  if ((k > 0 && (offA + lastA >= (long)la || offB + lastB >= (long)lb)) || offC + lastC >= (long)lc)
+    return throw_error(env, "sgemm: an operand is too short for the given sizes");
+  sgemm_args g = {
+      .m = (int)m,
+      .n = (int)n,
+      .k = (int)k,
+      .alpha = alpha,
+      .beta = beta,
+      .a = a + offA,
+      .rsA = ta ? 1 : lda,
+      .csA = ta ? lda : 1,
+      .b = b + offB,
+      .rsB = tb ? 1 : ldb,
+      .csB = tb ? ldb : 1,
+      .c = c + offC,
+      .ldc = ldc,
+  };
+  rnn_sgemm(&g);
+  return NULL;
+}
+
+static napi_value js_set_threads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int n = argc > 0 ? (int)num_arg(env, argv[0]) : 1;
+  napi_create_int32(env, rnn_set_threads(n), &out);
+  return out;
+}
+
+static napi_value js_get_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, rnn_get_threads(), &out);
+  return out;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  g_kernel_name = rnn_sgemm_init();
+  if (!g_kernel_name) return throw_error(env, "@rnn/cpu-native needs a CPU with AVX2 and FMA");
+  napi_value fn, str;
+  napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, js_sgemm, NULL, &fn);
+  napi_set_named_property(env, exports, "sgemm", fn);
+  napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn);
+  napi_set_named_property(env, exports, "setThreads", fn);
+  napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);
+  napi_set_named_property(env, exports, "getThreads", fn);
+  napi_create_string_utf8(env, g_kernel_name, NAPI_AUTO_LENGTH, &str);
+  napi_set_named_property(env, exports, "kernel", str);
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,331 @@
+/*
+ * Packed, cache-blocked single-precision GEMM for @rnn/cpu-native (BLIS-style: pack a KC x NC panel
+ * of B and an MC x KC block of A, then a register-blocked micro-kernel). Row-major, any strides, so
+ * both transposes are handled while packing. Micro-kernels: AVX-512 (12 x 32) and AVX2+FMA (6 x 16),
+ * chosen at run time; the module refuses to load on a CPU with neither, and @rnn/tensor keeps its
+ * pure JavaScript kernel. Up to RNN_MAX_THREADS threads split the larger dimension of C.
+ */
+#include "sgemm.h"
+
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KC 384
+#define MC_ROWS 96   /* multiple of 12 and of 6 */
+#define NC 3072      /* multiple of 32 and of 16 */
+
+typedef void (*ukernel_fn)(int kc, const float *a, const float *b, float *c, long ldc, int accumulate);
+
+static int g_mr, g_nr;
+static ukernel_fn g_kernel;
+
+/* ---------------------------------------------------------------- micro-kernels */
+
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, const float *b, float *c,
+                                                             long ldc, int accumulate) {
+  __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(),
+         c11 = _mm512_setzero_ps(), c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(),
+         c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps(), c40 = _mm512_setzero_ps(),
+         c41 = _mm512_setzero_ps(), c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps(),
+         c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps(), c70 = _mm512_setzero_ps(),
+         c71 = _mm512_setzero_ps(), c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(),
+         c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps(), ca0 = _mm512_setzero_ps(),
+         ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    __m512 x;
+#define ROW(r, lo, hi)                     \
+  x = _mm512_set1_ps(a[r]);                \
+  lo = _mm512_fmadd_ps(x, b0, lo);         \
+  hi = _mm512_fmadd_ps(x, b1, hi);
+    ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
+    ROW(6, c60, c61) ROW(7, c70, c71) ROW(8, c80, c81) ROW(9, c90, c91) ROW(10, ca0, ca1) ROW(11, cb0, cb1)
+#undef ROW
+    a += 12;
+    b += 32;
+  }
+#define STORE(r, lo, hi)                                                                       \
+  if (accumulate) {                                                                            \
+    lo = _mm512_add_ps(lo, _mm512_loadu_ps(c + (r) * ldc));                                    \
+    hi = _mm512_add_ps(hi, _mm512_loadu_ps(c + (r) * ldc + 16));                               \
+  }                                                                                            \
+  _mm512_storeu_ps(c + (r) * ldc, lo);                                                         \
+  _mm512_storeu_ps(c + (r) * ldc + 16, hi);
+  STORE(0, c00, c01) STORE(1, c10, c11) STORE(2, c20, c21) STORE(3, c30, c31) STORE(4, c40, c41)
+  STORE(5, c50, c51) STORE(6, c60, c61) STORE(7, c70, c71) STORE(8, c80, c81) STORE(9, c90, c91)
+  STORE(10, ca0, ca1) STORE(11, cb0, cb1)
+#undef STORE
+}
+
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, const float *b, float *c,
+                                                            long ldc, int accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
+         c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
+         c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
+         c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    __m256 x;
+#define ROW(r, lo, hi)                     \
+  x = _mm256_broadcast_ss(a + (r));        \
+  lo = _mm256_fmadd_ps(x, b0, lo);         \
+  hi = _mm256_fmadd_ps(x, b1, hi);
+    ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
+#undef ROW
+    a += 6;
+    b += 16;
+  }
+#define STORE(r, lo, hi)                                                                       \
+  if (accumulate) {                                                                            \
+    lo = _mm256_add_ps(lo, _mm256_loadu_ps(c + (r) * ldc));                                    \
+    hi = _mm256_add_ps(hi, _mm256_loadu_ps(c + (r) * ldc + 8));                                \
+  }                                                                                            \
+  _mm256_storeu_ps(c + (r) * ldc, lo);                                                         \
+  _mm256_storeu_ps(c + (r) * ldc + 8, hi);
+  STORE(0, c00, c01) STORE(1, c10, c11) STORE(2, c20, c21) STORE(3, c30, c31) STORE(4, c40, c41)
+  STORE(5, c50, c51)
+#undef STORE
+}
+
+/* ---------------------------------------------------------------- packing */
+
+/* A block rows [i0, i0+mc) x cols [p0, p0+kc) into MR-row slivers: sliver s, column p, row r at
+ * s*MR*kc + p*MR + r; rows past mc are zero. */
+static void pack_a(const sgemm_args *g, int i0, int mc, int p0, int kc, float *dst) {
+  const int mr = g_mr;
+  for (int s = 0; s < mc; s += mr) {
+    const int rows = mc - s < mr ? mc - s : mr;
+    float *d = dst + (long)s * kc;
+    if (g->csA == 1) {
+      for (int r = 0; r < rows; r++) {
+        const float *src = g->a + (long)(i0 + s + r) * g->rsA + p0;
+        for (int p = 0; p < kc; p++) d[p * mr + r] = src[p];
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const float *src = g->a + (long)(i0 + s) * g->rsA + (long)(p0 + p) * g->csA;
+        for (int r = 0; r < rows; r++) d[p * mr + r] = src[(long)r * g->rsA];
+      }
+    }
+    for (int r = rows; r < mr; r++)
+      for (int p = 0; p < kc; p++) d[p * mr + r] = 0.f;
+  }
+}
+
+/* B block rows [p0, p0+kc) x cols [j0, j0+nc) into NR-column slivers: sliver s, row p, col j at
+ * s*NR*kc + p*NR + j; columns past nc are zero. */
+static void pack_b(const sgemm_args *g, int p0, int kc, int j0, int nc, float *dst) {
+  const int nr = g_nr;
+  for (int s = 0; s < nc; s += nr) {
+    const int cols = nc - s < nr ? nc - s : nr;
+    float *d = dst + (long)s * kc;
+    if (g->csB == 1) {
+      for (int p = 0; p < kc; p++) {
+        const float *src = g->b + (long)(p0 + p) * g->rsB + j0 + s;
+        memcpy(d + p * nr, src, cols * sizeof(float));
+        for (int j = cols; j < nr; j++) d[p * nr + j] = 0.f;
+      }
+    } else {
+      for (int j = 0; j < cols; j++) {
+        const float *src = g->b + (long)(j0 + s + j) * g->csB + (long)p0 * g->rsB;
+        for (int p = 0; p < kc; p++) d[p * nr + j] = src[(long)p * g->rsB];
+      }
+      for (int j = cols; j < nr; j++)
+        for (int p = 0; p < kc; p++) d[p * nr + j] = 0.f;
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- one thread's share */
+
+static void *aligned(size_t bytes) {
+  void *p = NULL;
+  if (posix_memalign(&p, 64, bytes) != 0) return NULL;
+  return p;
+}
+
+typedef struct {
+  float *pa, *pb;
+  size_t pa_size, pb_size;
+} workspace;
+
+static int ws_reserve(workspace *w, size_t pa, size_t pb) {
+  if (w->pa_size < pa) {
+    free(w->pa);
+    w->pa = aligned(pa * sizeof(float));
+    w->pa_size = w->pa ? pa : 0;
+  }
+  if (w->pb_size < pb) {
+    free(w->pb);
+    w->pb = aligned(pb * sizeof(float));
+    w->pb_size = w->pb ? pb : 0;
+  }
+  return w->pa && w->pb;
+}
+
+/* C[i0:i1, j0:j1] = alpha * A B + beta * C over the full k. */
+static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, workspace *w) {
+  const int mr = g_mr, nr = g_nr;
+  if (i1 <= i0 || j1 <= j0) return;
+  if (!ws_reserve(w, (size_t)MC_ROWS * KC, (size_t)NC * KC)) abort();
+  float tile[12 * 32];
+  const float alpha = g->alpha, beta = g->beta;
+  const int scale = alpha != 1.f;
+  for (int jc = j0; jc < j1; jc += NC) {
+    const int nc = j1 - jc < NC ? j1 - jc : NC;
+    for (int pc = 0; pc < g->k || pc == 0; pc += KC) {
+      const int kc = g->k - pc < KC ? g->k - pc : KC;
+      /* first k block: apply beta to C; later blocks accumulate */
+      const int first = pc == 0;
+      if (kc > 0) pack_b(g, pc, kc, jc, nc, w->pb);
+      for (int ic = i0; ic < i1; ic += MC_ROWS) {
+        const int mc = i1 - ic < MC_ROWS ? i1 - ic : MC_ROWS;
+        if (kc > 0) pack_a(g, ic, mc, pc, kc, w->pa);
+        for (int jr = 0; jr < nc; jr += nr) {
+          const int cols = nc - jr < nr ? nc - jr : nr;
+          for (int ir = 0; ir < mc; ir += mr) {
+            const int rows = mc - ir < mr ? mc - ir : mr;
+            float *c = g->c + (long)(ic + ir) * g->ldc + jc + jr;
+            const int direct = rows == mr && cols == nr && !scale && (!first || beta == 0.f || beta == 1.f);
+            if (direct) {
+              const int acc = !first || beta == 1.f;
+              if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, w->pb + (long)jr * kc, c, g->ldc, acc);
+              else if (!acc)
+                for (int r = 0; r < rows; r++) memset(c + (long)r * g->ldc, 0, cols * sizeof(float));
+              continue;
+            }
+            if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, w->pb + (long)jr * kc, tile, nr, 0);
+            else memset(tile, 0, sizeof tile);
+            for (int r = 0; r < rows; r++) {
+              float *cr = c + (long)r * g->ldc;
+              const float *t = tile + r * nr;
+              if (!first) {
+                for (int j = 0; j < cols; j++) cr[j] += alpha * t[j];
+              } else if (beta == 0.f) {
+                for (int j = 0; j < cols; j++) cr[j] = alpha * t[j];
+              } else {
+                for (int j = 0; j < cols; j++) cr[j] = alpha * t[j] + beta * cr[j];
+              }
+            }
+          }
+        }
+      }
+      if (kc <= 0) break;
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- threads */
+
+#define RNN_MAX_THREADS 16
+
+typedef struct {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done;
+  int has_job, quit;
+  const sgemm_args *job;
+  int i0, i1, j0, j1;
+  workspace ws;
+} worker;
+
+static worker g_workers[RNN_MAX_THREADS];
+static int g_started; /* helper threads started */
+static int g_threads = 1;
+static workspace g_main_ws;
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  pthread_mutex_lock(&w->lock);
+  for (;;) {
+    while (!w->has_job && !w->quit) pthread_cond_wait(&w->wake, &w->lock);
+    if (w->quit) break;
+    pthread_mutex_unlock(&w->lock);
+    gemm_range(w->job, w->i0, w->i1, w->j0, w->j1, &w->ws);
+    pthread_mutex_lock(&w->lock);
+    w->has_job = 0;
+    pthread_cond_signal(&w->done);
+  }
+  pthread_mutex_unlock(&w->lock);
+  return NULL;
+}
+
+int rnn_set_threads(int n) {
+  if (n < 1) n = 1;
+  if (n > RNN_MAX_THREADS) n = RNN_MAX_THREADS;
+  while (g_started < n - 1) {
+    worker *w = &g_workers[g_started];
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->done, NULL);
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
+    pthread_detach(w->thread);
+    g_started++;
+  }
+  g_threads = n < g_started + 1 ? n : g_started + 1;
+  return g_threads;
+}
+
+int rnn_get_threads(void) { return g_threads; }
+
+/* Work below this many multiply-adds stays on the calling thread (waking a helper costs ~10 µs). */
+#define PARALLEL_MIN 200000.0
+
+void rnn_sgemm(const sgemm_args *g) {
+  if (g->m <= 0 || g->n <= 0) return;
+  const double work = (double)g->m * g->n * (g->k > 0 ? g->k : 1);
+  int t = g_threads;
+  if (work < PARALLEL_MIN) t = 1;
+  /* split the larger dimension of C into whole micro-tiles */
+  const int by_rows = g->m / g_mr >= g->n / g_nr;
+  const int unit = by_rows ? g_mr : g_nr;
+  const int len = by_rows ? g->m : g->n;
+  const int tiles = (len + unit - 1) / unit;
+  if (t > tiles) t = tiles;
+  if (t <= 1) {
+    gemm_range(g, 0, g->m, 0, g->n, &g_main_ws);
+    return;
+  }
+  int bounds[RNN_MAX_THREADS + 1];
+  for (int q = 0; q <= t; q++) {
+    int b = (int)(((long)tiles * q / t)) * unit;
+    bounds[q] = b > len ? len : b;
+  }
+  for (int q = 1; q < t; q++) {
+    worker *w = &g_workers[q - 1];
+    pthread_mutex_lock(&w->lock);
+    w->job = g;
+    if (by_rows) {
+      w->i0 = bounds[q], w->i1 = bounds[q + 1], w->j0 = 0, w->j1 = g->n;
+    } else {
+      w->i0 = 0, w->i1 = g->m, w->j0 = bounds[q], w->j1 = bounds[q + 1];
+    }
+    w->has_job = 1;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+  }
+  if (by_rows) gemm_range(g, 0, bounds[1], 0, g->n, &g_main_ws);
+  else gemm_range(g, 0, g->m, 0, bounds[1], &g_main_ws);
+  for (int q = 1; q < t; q++) {
+    worker *w = &g_workers[q - 1];
+    pthread_mutex_lock(&w->lock);
+    while (w->has_job) pthread_cond_wait(&w->done, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+  }
+}
+
+const char *rnn_sgemm_init(void) {
+  __builtin_cpu_init();
+  if (getenv("RNN_NATIVE_NO_AVX512") == NULL && __builtin_cpu_supports("avx512f")) {
+    g_mr = 12, g_nr = 32, g_kernel = kernel_avx512;
+    return "avx512";
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    g_mr = 6, g_nr = 16, g_kernel = kernel_avx2;
+    return "avx2";
+  }
+  return NULL;
+}

@@ -1,0 +1,167 @@
+import { getCpuAccelerator, matmul, setCpuAccelerator, tensor } from '@rnn/tensor';
+import { afterEach, describe, expect, it } from 'vitest';
+import { installCpuNative, loadCpuNative, nativeLoadError, uninstallCpuNative } from '../src/index';
+
+afterEach(() => {
+  uninstallCpuNative();
+  delete process.env.RNN_NO_NATIVE;
+});
+
+// The prebuilt binary is for linux-x64 CPUs with AVX2+FMA; elsewhere only the fallback tests apply.
+const native = loadCpuNative();
+const itNative = native ? it : it.skip;
+
+describe('loading', () => {
+  it('falls back (returns null, never throws) when the addon cannot be loaded', () => {
+    expect(loadCpuNative({ path: '/nonexistent/rnn_cpu.node' })).toBeNull();
+    expect(nativeLoadError()).toMatch(/could not load the native kernels/);
+    const status = installCpuNative({ path: '/nonexistent/rnn_cpu.node' });
+    expect(status.active).toBe(false);
+    expect(getCpuAccelerator()).toBeNull();
+    // the pure JavaScript path keeps working
+    const c = matmul(tensor([[1, 2]]), tensor([[3], [4]]));
+    expect(c.dataSync()).toEqual(new Float32Array([11]));
+  });
+
+  it('RNN_NO_NATIVE=1 forces the pure JavaScript kernels', () => {
+    process.env.RNN_NO_NATIVE = '1';
+    expect(loadCpuNative()).toBeNull();
+    expect(nativeLoadError()).toMatch(/RNN_NO_NATIVE/);
+    expect(installCpuNative()).toEqual({ active: false, reason: 'disabled by RNN_NO_NATIVE' });
+  });
+
+  itNative('plugs into the CPU backend and can be removed again', () => {
+    const status = installCpuNative({ threads: 2 });
+    expect(status.active).toBe(true);
+    expect(status.reason).toMatch(/^cpu-native (avx512|avx2), 2 threads$/);
+    expect(getCpuAccelerator()?.name).toBe(status.reason);
+    uninstallCpuNative();
+    expect(getCpuAccelerator()).toBeNull();
+  });
+
+  itNative('rejects wrong operands instead of reading out of bounds', () => {
+    const a = new Float32Array(4);
+    expect(() =>
+      native!.sgemm(false, false, 2, 2, 2, 1, a, 0, 2, a, 0, 2, 0, new Float32Array(3), 0, 2),
+    ).toThrow(/too short/);
+    expect(() =>
+      native!.sgemm(false, false, 1, 1, 1, 1, new Float64Array(1) as never, 0, 1, a, 0, 1, 0, a, 0, 1),
+    ).toThrow(/Float32Array/);
+  });
+});
+
+/** Reference `alpha·op(A)·op(B) + beta·C` in float64. */
+function reference(
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  offA: number,
+  lda: number,
+  b: Float32Array,
+  offB: number,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  offC: number,
+  ldc: number,
+): Float64Array {
+  const out = Float64Array.from(c);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) {
+        const x = ta ? a[offA + p * lda + i] : a[offA + i * lda + p];
+        const y = tb ? b[offB + j * ldb + p] : b[offB + p * ldb + j];
+        s += x * y;
+      }
+      out[offC + i * ldc + j] = alpha * s + beta * c[offC + i * ldc + j];
+    }
+  }
+  return out;
+}
+
+function randomArray(n: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 1073741824 - 1;
+  });
+}
+
+describe('sgemm', () => {
+  // Sizes around the micro-tile edges (6/12 rows, 16/32 columns), k past one KC block (384), and
+  // products large enough to be split across threads.
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 5, 0],
+    [7, 17, 9],
+    [13, 33, 385],
+    [20, 100, 64],
+    [97, 70, 130],
+    [150, 300, 400],
+  ];
+  for (const [m, n, k] of shapes) {
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      itNative(`${m}×${n}×${k}, transA ${ta}, transB ${tb}, offsets and leading dimensions`, () => {
+        native!.setThreads(2);
+        const lda = (ta ? m : k) + 3;
+        const ldb = (tb ? k : n) + 2;
+        const ldc = n + 5;
+        const offA = 4;
+        const offB = 1;
+        const offC = 6;
+        const a = randomArray(offA + (ta ? k : m) * lda + 1, m * 7 + k);
+        const b = randomArray(offB + (tb ? n : k) * ldb + 1, n * 3 + k);
+        for (const [alpha, beta] of [
+          [1, 0],
+          [1, 1],
+          [0.5, -2],
+        ]) {
+          const c = randomArray(offC + m * ldc, 99);
+          const want = reference(ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+          native!.sgemm(ta, tb, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+          const bad: string[] = [];
+          for (let i = 0; i < c.length; i++) {
+            const row = Math.floor((i - offC) / ldc);
+            const col = (i - offC) % ldc;
+            const inside = i >= offC && row < m && col < n;
+            const ok = inside
+              ? Math.abs(c[i] - want[i]) <= 1e-5 * (1 + Math.sqrt(k)) * (1 + Math.abs(want[i]))
+              : c[i] === Math.fround(want[i]);
+            if (!ok && bad.length < 5)
+              bad.push(`c[${i}] = ${c[i]}, want ${want[i]}${inside ? '' : ' (untouched)'}`);
+          }
+          expect(bad, `alpha ${alpha}, beta ${beta}`).toEqual([]);
+        }
+      });
+    }
+  }
+
+  itNative('gives the same result on 1 and 2 threads', () => {
+    const [m, n, k] = [200, 300, 100];
+    const a = randomArray(m * k, 1);
+    const b = randomArray(k * n, 2);
+    const c1 = new Float32Array(m * n);
+    const c2 = new Float32Array(m * n);
+    native!.setThreads(1);
+    native!.sgemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, c1, 0, n);
+    native!.setThreads(2);
+    native!.sgemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, c2, 0, n);
+    expect(c2).toEqual(c1);
+  });
+});
+
+it('setCpuAccelerator returns the previous accelerator', () => {
+  const fake = { name: 'fake', sgemm: () => {} };
+  expect(setCpuAccelerator(fake)).toBeNull();
+  expect(setCpuAccelerator(null)).toBe(fake);
+});

@@ -1,0 +1,58 @@
+/**
+ * Native kernels that a Node-only package (such as `@rnn/cpu-native`) can plug into the built-in CPU
+ * backend. `@rnn/tensor` itself stays free of native code and runs in browsers: with nothing plugged in
+ * (the default), every CPU kernel is plain JavaScript. The hook is process-wide, so every CPU backend
+ * instance uses the kernels once they are set.
+ */
+export interface CpuAccelerator {
+  /** Short description for reports, e.g. `"cpu-native avx512 x2 threads"`. */
+  readonly name: string;
+  /**
+   * Row-major single-precision GEMM: `C[m, n] = alpha · op(A) · op(B) + beta · C`, where `op(A)` is
+   * `A` (`[m, k]`, leading dimension `lda`) or, with `transA`, `Aᵀ` of `A [k, m]`; likewise for `B`.
+   * Operands start at the given element offsets of their arrays; `c` is written in place.
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    offA: number,
+    lda: number,
+    b: Float32Array,
+    offB: number,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    offC: number,
+    ldc: number,
+  ): void;
+}
+
+let current: CpuAccelerator | null = null;
+
+/**
+ * Plugs native kernels into the CPU backend (or removes them with `null`); returns the previous ones.
+ * Float32 matmuls (including those inside the fused `rnnLayer` kernel) then run on `acc.sgemm`;
+ * float64 keeps the JavaScript kernels.
+ *
+ * @example
+ * ```ts
+ * import { setCpuAccelerator } from '@rnn/tensor';
+ * import { loadCpuNative } from '@rnn/cpu-native';
+ * setCpuAccelerator(loadCpuNative()); // null where the addon cannot load: the pure path stays
+ * ```
+ */
+export function setCpuAccelerator(acc: CpuAccelerator | null): CpuAccelerator | null {
+  const previous = current;
+  current = acc;
+  return previous;
+}
+
+/** The native kernels in use by the CPU backend, or `null` for the pure JavaScript kernels. */
+export function getCpuAccelerator(): CpuAccelerator | null {
+  return current;
+}
