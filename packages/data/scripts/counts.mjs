@@ -15,6 +15,10 @@ import {
 import { dataDirFromArgs } from './args.mjs';
 
 const dir = dataDirFromArgs();
+process.on('uncaughtException', (e) => {
+  console.error(`counts failed: ${e.message}`);
+  process.exit(1);
+});
 const files = datasetFiles(dir);
 const rows = [];
 let failed = 0;
@@ -23,7 +27,8 @@ const check = (name, got, expected) => {
   if (!ok) failed++;
   rows.push([name, got.toLocaleString('en-US'), expected.toLocaleString('en-US'), ok ? 'ok' : 'MISMATCH']);
 };
-const note = (name, got) => rows.push([name, String(got), '', '']);
+const notes = [];
+const note = (name, got) => notes.push(`${name}: ${got}`);
 const skippedTotal = [];
 const t0 = performance.now();
 
@@ -95,6 +100,7 @@ console.log(`@rnn/data counts on ${dir}`);
 console.log(`${'count'.padEnd(w[0])}  ${'got'.padStart(w[1])}  ${'expected'.padStart(w[2])}`);
 for (const [a, b, c, d] of rows)
   console.log(`${a.padEnd(w[0])}  ${b.padStart(w[1])}  ${c.padStart(w[2])}  ${d}`);
+for (const n of notes) console.log(`note: ${n}`);
 console.log(
   `${failed === 0 ? 'all counts match' : `${failed} MISMATCH(ES)`} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
 );
