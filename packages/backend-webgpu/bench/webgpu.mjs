@@ -1,5 +1,6 @@
-// WebGPU figures of @rnn: matmul GFLOPS (tiled and simple kernels) and the time of one LSTM
-// language-model training step, each beside the CPU backend on the same machine.
+// WebGPU figures of @rnn: matmul GFLOPS (tiled and simple kernels), the time of one LSTM layer
+// (the fused rnnLayer kernel, forward + backward over a sequence) and of one LSTM language-model
+// training step, each beside the CPU backend on the same machine.
 //
 //   pnpm bench                   (from the repo root: builds first)
 //   node bench/webgpu.mjs        (from packages/backend-webgpu, after `pnpm build`)
@@ -21,6 +22,7 @@ import {
   noGrad,
   rand,
   registerBackend,
+  rnnLayer,
   scope,
   softmaxCrossEntropy,
   tensor,
@@ -190,6 +192,52 @@ async function benchLm(name) {
   return r;
 }
 
+// ------------------------------------------------------------------ LSTM layer (fused rnnLayer)
+const LAYER = emulated ? { I: 64, H: 128, B: 16, T: 32 } : { I: 512, H: 512, B: 64, T: 64 };
+
+/** Forward and backward of one LSTM layer over T steps (one fused kernel each way); one read. */
+async function benchLayer(name) {
+  manualSeed(2);
+  const { I, H, B, T } = LAYER;
+  const k = 1 / Math.sqrt(H);
+  const u = (shape, s) =>
+    keep(
+      tidy(() =>
+        noGrad(() =>
+          rand(shape, { backend: name })
+            .sub(0.5)
+            .mul(2 * s),
+        ),
+      ).requiresGrad_(),
+    );
+  const [wIh, wHh, bIh, bHh] = [u([4 * H, I], k), u([4 * H, H], k), u([4 * H], k), u([4 * H], k)];
+  const x = keep(tidy(() => rand([T * B, I], { backend: name }).sub(0.5)));
+  const batchSizes = Array.from({ length: T }, () => B);
+  const r = await time(
+    () =>
+      scope(async () => {
+        const h0 = zeros([B, H], { backend: name });
+        const c0 = zeros([B, H], { backend: name });
+        const { y } = rnnLayer({ x, h0, c0, wIh, wHh, bIh, bHh }, { mode: 'lstm', batchSizes });
+        y.sum().backward();
+        await wIh.grad
+          .reshape([4 * H * I])
+          .slice(0, 0, 1)
+          .data();
+        for (const p of [wIh, wHh, bIh, bHh]) {
+          p.grad.dispose();
+          p.grad = null;
+        }
+      }),
+    { minRuns: 3, maxRuns: 10, minTimeMs: 2000 },
+  );
+  for (const t of [wIh, wHh, bIh, bHh, x]) t.dispose();
+  return { ...r, ms_per_time_step: (r.median_s * 1000) / T };
+}
+
+const layerGpu = await benchLayer('webgpu');
+const layerCpu = await benchLayer('cpu-bench');
+
 const lmGpu = await benchLm('webgpu');
 const lmCpu = await benchLm('cpu-bench');
 
@@ -206,6 +254,19 @@ for (const r of matmulRows) {
 }
 console.log();
 console.log(
+  `LSTM layer, fused rnnLayer forward + backward (input ${LAYER.I}, hidden ${LAYER.H}, batch ${LAYER.B}, ${LAYER.T} time steps):`,
+);
+console.log(
+  `  WebGPU (${label}): ${f(layerGpu.median_s * 1000, 1)} ms (${f(layerGpu.ms_per_time_step, 2)} ms per time step, median of ${layerGpu.runs})`,
+);
+console.log(
+  `  CPU backend:      ${f(layerCpu.median_s * 1000, 1)} ms (${f(layerCpu.ms_per_time_step, 2)} ms per time step, median of ${layerCpu.runs})`,
+);
+console.log(
+  `  CPU time / WebGPU time: ${f(layerCpu.median_s / layerGpu.median_s, 3)} (above 1: WebGPU is faster)`,
+);
+console.log();
+console.log(
   `LSTM LM training step (V=${LM.V}, E=${LM.E}, H=${LM.H}, batch ${LM.B}, ${LM.T} time steps; fused lstmCell and cross-entropy):`,
 );
 console.log(`  WebGPU (${label}): ${f(lmGpu.median_s * 1000, 1)} ms/step (median of ${lmGpu.runs})`);
@@ -220,6 +281,7 @@ const result = {
   emulated,
   note: emulated ? 'SwiftShader (CPU-emulated): not GPU speed' : undefined,
   matmul: matmulRows,
+  lstmLayer: { config: LAYER, webgpu: layerGpu, cpu: layerCpu },
   lstmStep: { config: LM, webgpu: lmGpu, cpu: lmCpu },
   stats: backend.stats(),
 };
