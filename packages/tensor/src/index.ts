@@ -37,6 +37,7 @@ export type { DType, TypedArray } from './dtype';
 export {
   AutogradError,
   BackendError,
+  DataFormatError,
   DisposedError,
   DTypeError,
   RnnError,

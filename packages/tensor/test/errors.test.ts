@@ -5,9 +5,11 @@ import {
   BackendError,
   cat,
   createCpuBackend,
+  DataFormatError,
   DTypeError,
   dropout,
   manualSeed,
+  RnnError,
   randint,
   registerBackend,
   ShapeError,
@@ -132,5 +134,20 @@ describe('typed errors', () => {
     const a = tensor([1, 2, 3]);
     expect(() => a.add(zeros([2]))).toThrow(ShapeError);
     expect(a.arraySync()).toEqual([1, 2, 3]);
+  });
+
+  it('DataFormatError carries file and line, and says both', () => {
+    const e = new DataFormatError('train.txt', 12, 'expected 2 tab-separated columns, got 3');
+    expect(e).toBeInstanceOf(RnnError);
+    expect([e.name, e.file, e.line, e.detail]).toEqual([
+      'DataFormatError',
+      'train.txt',
+      12,
+      'expected 2 tab-separated columns, got 3',
+    ]);
+    expect(e.message).toBe('train.txt:12: expected 2 tab-separated columns, got 3');
+    expect(new DataFormatError('weights.npz', 0, 'not a zip file').message).toBe(
+      'weights.npz: not a zip file',
+    );
   });
 });

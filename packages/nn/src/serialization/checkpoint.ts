@@ -4,10 +4,16 @@
  * rest is JSON in the string metadata (`format`, `step`, `rng`, `optimizer`, `scheduler`, `extra`),
  * so the model weights of a checkpoint also load in PyTorch with `safetensors`.
  */
-import { type Generator, getRngState, type RngState, setRngState, type Tensor } from '@rnn/tensor';
+import {
+  DataFormatError,
+  type Generator,
+  getRngState,
+  type RngState,
+  setRngState,
+  type Tensor,
+} from '@rnn/tensor';
 import type { SchedulerState } from '../optim/lr-scheduler';
 import type { OptimizerStateDict, ParamState } from '../optim/optimizer';
-import { DataFormatError } from './errors';
 import { writeFileAtomic } from './files';
 import { decodeJson, encodeJson } from './json';
 import { loadSafetensors, readSafetensorsHeader, saveSafetensorsAsync } from './safetensors';
@@ -119,20 +125,28 @@ export function restoreCheckpoint(
   const { metadata } = readSafetensorsHeader(bytes);
   if (metadata.format !== FORMAT) {
     throw new DataFormatError(
-      `checkpoint: expected a safetensors file with metadata format "${FORMAT}", got ${JSON.stringify(metadata.format)}` +
+      'checkpoint',
+      0,
+      `expected a safetensors file with metadata format "${FORMAT}", got ${JSON.stringify(metadata.format)}` +
         ' (for plain weights use loadSafetensors)',
     );
   }
   if (metadata.format_version !== VERSION) {
     throw new DataFormatError(
-      `checkpoint: unsupported format_version ${JSON.stringify(metadata.format_version)}`,
+      'checkpoint',
+      0,
+      `unsupported format_version ${JSON.stringify(metadata.format_version)}`,
     );
   }
   const parse = (key: string): unknown => {
     try {
       return decodeJson(metadata[key]);
     } catch (e) {
-      throw new DataFormatError(`checkpoint: metadata "${key}" is not valid JSON (${(e as Error).message})`);
+      throw new DataFormatError(
+        'checkpoint',
+        0,
+        `metadata "${key}" is not valid JSON (${(e as Error).message})`,
+      );
     }
   };
   const rng = parse('rng') as RngState;
@@ -145,7 +159,7 @@ export function restoreCheckpoint(
       else if (key.startsWith('optimizer.state.')) {
         const rest = key.slice(16);
         const dot = rest.indexOf('.');
-        if (dot < 0) throw new DataFormatError(`checkpoint: malformed optimizer tensor name "${key}"`);
+        if (dot < 0) throw new DataFormatError('checkpoint', 0, `malformed optimizer tensor name "${key}"`);
         const index = rest.slice(0, dot);
         optimizerState[index] ??= {};
         optimizerState[index][rest.slice(dot + 1)] = t;
@@ -154,7 +168,7 @@ export function restoreCheckpoint(
     targets.model.loadStateDict(model, { strict: options.strict ?? true });
     if (targets.optimizer) {
       if (metadata.optimizer === undefined)
-        throw new DataFormatError('checkpoint: it holds no optimizer state');
+        throw new DataFormatError('checkpoint', 0, 'it holds no optimizer state');
       const saved = parse('optimizer') as {
         paramGroups: OptimizerStateDict['paramGroups'];
         state: Record<string, Record<string, number>>;
@@ -166,7 +180,7 @@ export function restoreCheckpoint(
     }
     if (targets.scheduler) {
       if (metadata.scheduler === undefined)
-        throw new DataFormatError('checkpoint: it holds no scheduler state');
+        throw new DataFormatError('checkpoint', 0, 'it holds no scheduler state');
       targets.scheduler.loadStateDict(parse('scheduler') as SchedulerState);
     }
     if (targets.generators) {
@@ -175,7 +189,8 @@ export function restoreCheckpoint(
         RngState
       >;
       for (const [name, g] of Object.entries(targets.generators)) {
-        if (!states[name]) throw new DataFormatError(`checkpoint: it holds no state for generator "${name}"`);
+        if (!states[name])
+          throw new DataFormatError('checkpoint', 0, `it holds no state for generator "${name}"`);
         g.setState(states[name]);
       }
     }

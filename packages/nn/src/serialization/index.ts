@@ -1,3 +1,5 @@
+// DataFormatError lives in @rnn/tensor (shared with @rnn/data); re-exported for convenience.
+export { DataFormatError } from '@rnn/tensor';
 export {
   type CheckpointContents,
   type CheckpointInfo,
@@ -11,7 +13,6 @@ export {
   saveCheckpoint,
   serializeCheckpoint,
 } from './checkpoint';
-export { DataFormatError } from './errors';
 export { loadSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from './files';
 export {
   type LoadSafetensorsOptions,

@@ -10,13 +10,13 @@
 import {
   type Backend,
   BackendError,
+  DataFormatError,
   type DType,
   type Tensor,
   type TypedArray,
   tensor,
   ValueError,
 } from '@rnn/tensor';
-import { DataFormatError } from './errors';
 
 /** The dtypes of the safetensors format, in the reference implementation's (alignment) order. */
 export const SAFETENSORS_DTYPES = [
@@ -213,7 +213,7 @@ function toLittleEndianBytes(arr: TypedArray, dtype: DType): Uint8Array {
 // ------------------------------------------------------------------ reading
 
 function fail(message: string): never {
-  throw new DataFormatError(`safetensors: ${message}`);
+  throw new DataFormatError('safetensors', 0, message);
 }
 
 /**
