@@ -3,7 +3,7 @@
  * CPU backend's fused kernels, through autograd against the composites they replace, and the Adam
  * update against its float32 composite. (`rnnLayer` has its own file.)
  */
-import { adamUpdateOp } from '@rnn/nn';
+import { adamUpdateOp, sgdUpdateOp } from '@rnn/nn';
 import {
   lstmCell,
   noGrad,
@@ -201,31 +201,46 @@ describe('layerNorm kernel', () => {
   }
 });
 
-describe('adamUpdate kernel', () => {
+describe('optimizer update kernels', () => {
+  const adam = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 };
+  const sgd = { lr: 0.1, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
   const variants = [
-    { decoupled: false, weightDecay: 0, amsgrad: false, maximize: false, step: 1 },
-    { decoupled: true, weightDecay: 0.01, amsgrad: false, maximize: false, step: 10 },
-    { decoupled: false, weightDecay: 0.1, amsgrad: true, maximize: true, step: 3 },
+    { op: adamUpdateOp, amsgrad: false, ...adam, decoupled: false, weightDecay: 0, maximize: false, step: 1 },
+    {
+      op: adamUpdateOp,
+      amsgrad: false,
+      ...adam,
+      decoupled: true,
+      weightDecay: 0.01,
+      maximize: false,
+      step: 10,
+    },
+    { op: adamUpdateOp, amsgrad: true, ...adam, decoupled: false, weightDecay: 0.1, maximize: true, step: 3 },
+    { op: sgdUpdateOp, ...sgd, momentum: 0, firstStep: true, step: 1, weightDecay: 0.01 },
+    { op: sgdUpdateOp, ...sgd, momentum: 0.9, firstStep: false, step: 2, dampening: 0.1, nesterov: false },
+    { op: sgdUpdateOp, ...sgd, momentum: 0.9, firstStep: false, step: 3, nesterov: true, maximize: true },
   ];
-  for (const v of variants) {
-    it(`matches the CPU backend's float32 composite (${JSON.stringify(v)})`, async () => {
+  for (const { op, ...v } of variants) {
+    it(`${op.name} matches the CPU backend's float32 composite (${JSON.stringify(v)})`, async () => {
       const n = 1000;
       const r = rng(v.step);
       const make = (lo: number, hi: number) => Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
-      const host = [make(-2, 2), make(-1, 1), make(-0.1, 0.1), make(0, 0.01)];
-      if (v.amsgrad) host.push(make(0, 0.01));
-      const attrs = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, ...v };
+      const host = [make(-2, 2), make(-1, 1)];
+      if (op === adamUpdateOp) host.push(make(-0.1, 0.1), make(0, 0.01));
+      if ('amsgrad' in v && v.amsgrad) host.push(make(0, 0.01));
+      if ('momentum' in v && v.momentum !== 0) host.push(make(-0.5, 0.5));
+      const attrs = v;
       const run = (backend: string) =>
         scope(async () => {
           const xs = host.map((d) => tensor(d, { backend }));
-          const outs = noGrad(() => runFused(adamUpdateOp, xs, attrs));
+          const outs = noGrad(() => runFused(op, xs, attrs));
           return Promise.all(outs.map((o) => o.data()));
         });
       const got = await run('webgpu');
-      // The composite on the CPU: float32 elementwise ops, each correctly rounded (the CPU backend may
-      // have an adamUpdate kernel of its own, which computes in float64).
+      // The composite on the CPU: float32 elementwise ops, each correctly rounded (the CPU backend has
+      // update kernels of its own, which may compute in float64).
       const want = await withoutFusedKernels(() => run('cpu'));
-      expect(got.length).toBe(v.amsgrad ? 4 : 3);
+      expect(got.length).toBe(host.length - 1);
       // Sums and products are exact float32 operations on both; WGSL lets division and sqrt be off
       // by a few ulp, which moves the parameter by far less than its own ulp.
       got.forEach((o, i) => {

@@ -4,7 +4,7 @@ import { Params } from '../device/params';
 import { bufferOf } from '../device/storage';
 import { output } from './common';
 import { layerNorm } from './layer-norm';
-import { adamUpdate } from './optim';
+import { adamUpdate, sgdUpdate } from './optim';
 import { rnnLayer } from './rnn-layer';
 import { WORKGROUP_ROW } from './softmax';
 import { declare, grid, MATH, main1d, ROW_REDUCE, WG, wgslType } from './wgsl';
@@ -244,5 +244,6 @@ export function fusedKernels(ctx: GPUContext): Record<string, FusedKernel> {
     rnnLayer: rnnLayer(ctx),
     layerNorm: layerNorm(ctx),
     adamUpdate: adamUpdate(ctx),
+    sgdUpdate: sgdUpdate(ctx),
   };
 }

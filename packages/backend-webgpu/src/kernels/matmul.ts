@@ -24,7 +24,7 @@ const DEPTH = 16;
  * B in workgroup memory, loaded so that neighbouring threads read neighbouring addresses whatever the
  * transposes, then every thread does 16 rank-1 updates from it. Transposes are compile-time variants.
  */
-function source(t: string, transA: boolean, transB: boolean): string {
+function source(t: string, transA: boolean, transB: boolean, accumulate: boolean): string {
   const loadA = transA
     ? 'let kk = e / 64u; let mm = e % 64u;' // A is [K, M]: consecutive threads walk m
     : 'let mm = e / 16u; let kk = e % 16u;'; // A is [M, K]: consecutive threads walk k
@@ -49,7 +49,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let aBase = p(6u) + batch * p(3u);
   let bBase = p(7u) + batch * p(4u);
   let cBase = p(8u) + batch * M * N;
-  let accumulate = p(9u) != 0u;
   let row0 = wg.y * ${TILE}u;
   let col0 = wg.x * ${TILE}u;
   var acc: array<${t}, 16>;
@@ -89,7 +88,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let gn = col0 + lid.x + s * 16u;
       if (gm < M && gn < N) {
         let at = cBase + gm * N + gn;
-        C[at] = select(acc[q * 4u + s], C[at] + acc[q * 4u + s], accumulate);
+        C[at] = ${accumulate ? 'C[at] + ' : ''}acc[q * 4u + s];
       }
     }
   }
@@ -100,7 +99,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
  * One thread per output element, no workgroup memory: for products too small to fill tiles (an RNN
  * step with a small batch), where the tiled kernel's barriers cost more than they save.
  */
-function simpleSource(t: string, transA: boolean, transB: boolean): string {
+function simpleSource(t: string, transA: boolean, transB: boolean, accumulate: boolean): string {
   return `${declare([
     ['A', 'read', t],
     ['B', 'read', t],
@@ -119,7 +118,7 @@ function simpleSource(t: string, transA: boolean, transB: boolean): string {
     acc += A[aBase + ${transA ? 'k * M + row' : 'row * K + k'}] * B[bBase + ${transB ? 'col * K + k' : 'k * N + col'}];
   }
   let at = p(8u) + i;
-  C[at] = select(acc, C[at] + acc, p(9u) != 0u);`)}`;
+  C[at] = ${accumulate ? 'C[at] + ' : ''}acc;`)}`;
 }
 
 /** A matrix operand inside a buffer: `offset` is in elements. */
@@ -155,13 +154,14 @@ export function matmulInto(ctx: GPUContext, a: MatrixRef, b: MatrixRef, c: Matri
   const batch = s.batch ?? 1;
   const aStride = s.aBatch === false ? 0 : m * k;
   const bStride = s.bBatch === false ? 0 : k * n;
-  const offs = [a.offset ?? 0, b.offset ?? 0, c.offset ?? 0, s.accumulate ? 1 : 0];
-  const variant = `${t}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+  const acc = s.accumulate ?? false;
+  const offs = [a.offset ?? 0, b.offset ?? 0, c.offset ?? 0];
+  const variant = `${t}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}${acc ? ':acc' : ''}`;
   if (useSimple(ctx, m, n, k, batch)) {
     const total = batch * m * n;
     ctx.dispatch(
       `matmul-simple:${variant}`,
-      () => ({ code: simpleSource(t, transA, transB), bindings: ['read', 'read', 'write'] }),
+      () => ({ code: simpleSource(t, transA, transB, acc), bindings: ['read', 'read', 'write'] }),
       [a.buffer, b.buffer, c.buffer],
       new Params('matmul').u(total, m, n, k, aStride, bStride, ...offs).words,
       grid(total),
@@ -174,7 +174,7 @@ export function matmulInto(ctx: GPUContext, a: MatrixRef, b: MatrixRef, c: Matri
   for (let z0 = 0; z0 < batch; z0 += MAX_GROUPS) {
     ctx.dispatch(
       key,
-      () => ({ code: source(t, transA, transB), bindings: ['read', 'read', 'write'] }),
+      () => ({ code: source(t, transA, transB, acc), bindings: ['read', 'read', 'write'] }),
       [a.buffer, b.buffer, c.buffer],
       new Params('matmul').u(m, n, k, aStride, bStride, z0, ...offs).words,
       [gx, gy, Math.min(MAX_GROUPS, batch - z0)],

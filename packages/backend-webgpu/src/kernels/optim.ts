@@ -136,3 +136,73 @@ export function adamUpdate(ctx: GPUContext): FusedKernel {
     },
   };
 }
+
+/** The attributes of `@rnn/nn`'s `sgdUpdate` fused op (its `SGDOptions` plus `firstStep`). */
+interface SgdAttrs {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+  firstStep: boolean;
+}
+
+/**
+ * The whole SGD step of one parameter in one dispatch: maximize, L2 decay, momentum (the buffer is
+ * the gradient itself on the first step, as in PyTorch), Nesterov. Inputs `[param, grad, buf?]`,
+ * outputs `[param', buf'?]`, in the composite's float32 operations.
+ */
+export function sgdUpdate(ctx: GPUContext): FusedKernel {
+  return {
+    forward(inputs, attrs) {
+      const a = attrs as unknown as SgdAttrs;
+      const [p, g, buf] = inputs;
+      wgslType(p.dtype);
+      const n = sizeOf(p.shape);
+      const momentum = a.momentum !== 0;
+      const flags =
+        (a.maximize ? 1 : 0) |
+        (a.weightDecay !== 0 ? 2 : 0) |
+        (momentum && a.firstStep ? 4 : 0) |
+        (a.nesterov ? 8 : 0);
+      const params = new Params('sgdUpdate')
+        .u(n, flags)
+        .f(a.weightDecay, a.momentum, 1 - a.dampening, -a.lr).words;
+      const pOut = output(ctx, n);
+      const bOut = momentum ? output(ctx, n) : null;
+      const bindings: [string, BindingKind][] = [
+        ['ps', 'read'],
+        ['gs', 'read'],
+      ];
+      if (momentum) bindings.push(['bs', 'read']);
+      bindings.push(['po', 'write']);
+      if (momentum) bindings.push(['bo', 'write']);
+      const body = `  let pv = ps[i];
+  var d = gs[i];
+  if ((p(1u) & 1u) != 0u) { d = -d; }
+  if ((p(1u) & 2u) != 0u) { d = d + pv * pf(2u); }${
+    momentum
+      ? `
+  var b = d;
+  if ((p(1u) & 4u) == 0u) { b = bs[i] * pf(3u) + d * pf(4u); }
+  bo[i] = b;
+  if ((p(1u) & 8u) != 0u) { d = d + b * pf(3u); } else { d = b; }`
+      : ''
+  }
+  po[i] = pv + d * pf(5u);`;
+      const buffers = [bufferOf(p), bufferOf(g)];
+      if (momentum) buffers.push(bufferOf(buf));
+      buffers.push(pOut.buffer);
+      if (bOut) buffers.push(bOut.buffer);
+      ctx.dispatch(
+        `sgdUpdate:${momentum ? 'momentum' : 'plain'}`,
+        kernel(bindings, body),
+        buffers,
+        params,
+        grid(n),
+      );
+      return bOut ? [pOut, bOut] : [pOut];
+    },
+  };
+}
