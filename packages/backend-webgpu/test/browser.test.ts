@@ -66,7 +66,7 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-it('runs a matmul and a softmax on navigator.gpu in headless Chromium', async () => {
+it('runs a matmul, a softmax and a fused LSTM layer (forward + backward) on navigator.gpu in headless Chromium', async () => {
   const page = await browser!.newPage();
   const logs: string[] = [];
   page.on('console', (m) => logs.push(m.text()));
@@ -86,6 +86,9 @@ it('runs a matmul and a softmax on navigator.gpu in headless Chromium', async ()
     return e.map((v) => v / (e[0] + e[1]));
   });
   for (const [i, p] of result.probs.entries()) expect(p).toBeCloseTo(softmax[i], 6);
-  console.log('browser adapter:', JSON.stringify(result.adapter));
+  // The fused LSTM layer ran on WebGPU in the browser and agrees with the CPU backend (float32).
+  expect(result.fusedRnnLayer).toBe(true);
+  expect(result.lstmMaxDiff).toBeLessThan(1e-5);
+  console.log('browser adapter:', JSON.stringify(result.adapter), 'LSTM layer max diff:', result.lstmMaxDiff);
   await page.close();
 });
