@@ -167,12 +167,12 @@ class Spinn(nn.Module):
     def forward(self, buffer, sentences):
         H = self.c["hidden"]
         B = len(sentences)
-        sources = [torch.zeros(1, 2 * H), buffer]
-        buf_next, buf_end, start = [], [], 0
-        for s in sentences:
-            buf_next.append(start)
-            start += len(s["tokens"])
-            buf_end.append(start)
+        counts, row_of = position_major(sentences)
+        sources = [torch.zeros(1, 2 * H)] + list(torch.split(buffer, counts, 0))
+        buf_next = [0] * B
+
+        def leaf(b):
+            return (1 + buf_next[b], row_of[b][buf_next[b]])
         stacks = [[(0, 0), (0, 0)] for _ in sentences]
         steps = max(len(s["transitions"]) for s in sentences)
         state = None
@@ -181,7 +181,7 @@ class Spinn(nn.Module):
             for s in sentences:
                 k = t - (steps - len(s["transitions"]))
                 ops.append(s["transitions"][k] if k >= 0 else 0)
-            buf_top = [(1, buf_next[b]) if buf_next[b] < buf_end[b] else (0, 0) for b in range(B)]
+            buf_top = [leaf(b) if buf_next[b] < len(sentences[b]["tokens"]) else (0, 0) for b in range(B)]
             s1 = [s[-1] for s in stacks]
             s2 = [s[-2] for s in stacks]
 
@@ -192,7 +192,7 @@ class Spinn(nn.Module):
             reducing, lefts, rights = [], [], []
             for b in range(B):
                 if ops[b] == SHIFT:
-                    stacks[b].append((1, buf_next[b]))
+                    stacks[b].append(leaf(b))
                     buf_next[b] += 1
                 elif ops[b] == REDUCE:
                     rights.append(stacks[b].pop())
@@ -207,6 +207,25 @@ class Spinn(nn.Module):
                     stacks[b].append((src, row))
         h, _ = gather(sources, [s[-1] for s in stacks]).chunk(2, 1)
         return h
+
+
+def position_major(sentences):
+    """Same as `positionMajor` in spinn.ts: words per position, and each word's row among them."""
+    longest = max(len(s["tokens"]) for s in sentences)
+    counts = [0] * longest
+    row_of = []
+    for s in sentences:
+        rows = []
+        for k in range(len(s["tokens"])):
+            rows.append(counts[k])
+            counts[k] += 1
+        row_of.append(rows)
+    return counts, row_of
+
+
+def position_major_tokens(sentences):
+    longest = max(len(s["tokens"]) for s in sentences)
+    return [s["tokens"][k] for k in range(longest) for s in sentences if k < len(s["tokens"])]
 
 
 class SpinnClassifier(nn.Module):
@@ -233,8 +252,8 @@ class SpinnClassifier(nn.Module):
 def build_spinn(c, d):
     model = SpinnClassifier(c)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=c["lr"])
-    prem = torch.tensor([t for s in d["premises"] for t in s["tokens"]], dtype=torch.long)
-    hyp = torch.tensor([t for s in d["hypotheses"] for t in s["tokens"]], dtype=torch.long)
+    prem = torch.tensor(position_major_tokens(d["premises"]), dtype=torch.long)
+    hyp = torch.tensor(position_major_tokens(d["hypotheses"]), dtype=torch.long)
     labels = torch.tensor(d["labels"], dtype=torch.long)
 
     def step():

@@ -33,6 +33,7 @@ export {
 } from './backend/registry';
 export { type CpuAccelerator, getCpuAccelerator, setCpuAccelerator } from './cpu/accelerator';
 export { createCpuBackend } from './cpu/cpu-backend';
+export { cpuBufferPoolBytes, setCpuBufferPoolLimit } from './cpu/pool';
 export type { DType, TypedArray } from './dtype';
 export {
   AutogradError,

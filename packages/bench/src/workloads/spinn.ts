@@ -1,5 +1,5 @@
 import { Adam, crossEntropy, Embedding, Linear, LSTMCell, Module } from '@rnn/nn';
-import { cat, chunk, keep, narrow, type Tensor, tensor, tidy, zeros } from '@rnn/tensor';
+import { cat, chunk, keep, narrow, split, type Tensor, tensor, tidy, zeros } from '@rnn/tensor';
 import { randomInt, randomTokens, readLoss, seededRandom, type Workload, type WorkloadSpec } from './common';
 
 /** Workload D's shapes. */
@@ -74,7 +74,10 @@ class Reduce extends Module {
   }
 }
 
-/** Where a stack or buffer entry lives: row `row` of source tensor `src` (0: zeros, 1: the buffer, k ≥ 2: a reduce). */
+/**
+ * Where a stack or buffer entry lives: row `row` of source tensor `src` (0: zeros; 1…L: the leaves at
+ * word position 0…L−1 of every sentence; after those, one source per reduce step).
+ */
 type Ref = [src: number, row: number];
 
 /**
@@ -119,19 +122,18 @@ class Spinn extends Module {
     this.tracker = new LSTMCell(3 * c.hidden, c.tracker);
   }
 
-  /** `buffer` `[tokens, 2H]` (all sentences' leaves, sentence after sentence) → sentence encodings `[B, H]`. */
+  /**
+   * `buffer` `[tokens, 2H]`: the leaves (h‖c) of all sentences in word-position-major order (see
+   * {@link positionMajor}) → sentence encodings `[B, H]`.
+   */
   forward(buffer: Tensor, sentences: readonly Sentence[]): Tensor {
     const H = this.c.hidden;
     const B = sentences.length;
-    const sources: Tensor[] = [zeros([1, 2 * H]), buffer];
-    const bufNext: number[] = [];
-    const bufEnd: number[] = [];
-    let start = 0;
-    for (const s of sentences) {
-      bufNext.push(start);
-      start += s.tokens.length;
-      bufEnd.push(start);
-    }
+    // One source per word position: gathers then read small tensors, and their gradients stay small.
+    const { counts, rowOf } = positionMajor(sentences);
+    const sources: Tensor[] = [zeros([1, 2 * H]), ...split(buffer, counts, 0)];
+    const bufNext = sentences.map(() => 0);
+    const leaf = (b: number): Ref => [1 + bufNext[b], rowOf[b][bufNext[b]]];
     const stacks: Ref[][] = sentences.map(() => [
       [0, 0],
       [0, 0],
@@ -144,7 +146,7 @@ class Spinn extends Module {
         const k = t - (steps - s.transitions.length);
         return k >= 0 ? s.transitions[k] : 0;
       });
-      const bufTop = sentences.map((_, b): Ref => (bufNext[b] < bufEnd[b] ? [1, bufNext[b]] : [0, 0]));
+      const bufTop = sentences.map((s, b): Ref => (bufNext[b] < s.tokens.length ? leaf(b) : [0, 0]));
       const s1 = stacks.map((s) => s[s.length - 1]);
       const s2 = stacks.map((s) => s[s.length - 2]);
       const hOf = (refs: Ref[]) => narrow(gather(sources, refs), 1, 0, H);
@@ -153,8 +155,10 @@ class Spinn extends Module {
       const lefts: Ref[] = [];
       const rights: Ref[] = [];
       for (let b = 0; b < B; b++) {
-        if (ops[b] === SHIFT) stacks[b].push([1, bufNext[b]++]);
-        else if (ops[b] === REDUCE) {
+        if (ops[b] === SHIFT) {
+          stacks[b].push(leaf(b));
+          bufNext[b]++;
+        } else if (ops[b] === REDUCE) {
           rights.push(stacks[b].pop()!);
           lefts.push(stacks[b].pop()!);
           reducing.push(b);
@@ -180,6 +184,25 @@ class Spinn extends Module {
     );
     return h;
   }
+}
+
+/**
+ * Word-position-major layout of a batch of sentences: `counts[k]` sentences have a word at position
+ * `k`, and sentence `b`'s word `k` is row `rowOf[b][k]` among them (in sentence order).
+ */
+export function positionMajor(sentences: readonly Sentence[]): { counts: number[]; rowOf: number[][] } {
+  const longest = Math.max(...sentences.map((s) => s.tokens.length));
+  const counts = new Array<number>(longest).fill(0);
+  const rowOf = sentences.map((s) => s.tokens.map((_, k) => counts[k]++));
+  return { counts, rowOf };
+}
+
+/** Token ids in word-position-major order (the order of the encoder's buffer). */
+function positionMajorTokens(sentences: readonly Sentence[]): Int32Array {
+  const longest = Math.max(...sentences.map((s) => s.tokens.length));
+  const out: number[] = [];
+  for (let k = 0; k < longest; k++) for (const s of sentences) if (k < s.tokens.length) out.push(s.tokens[k]);
+  return Int32Array.from(out);
 }
 
 class SpinnClassifier extends Module {
@@ -265,9 +288,8 @@ export const spinnWorkload: WorkloadSpec<SpinnConfig> = {
       model.parameters().filter((p) => p.requiresGrad),
       { lr: c.lr },
     );
-    const flat = (ss: Sentence[]) => Int32Array.from(ss.flatMap((s) => s.tokens));
-    const prem = keep(tensor(flat(d.premises), { dtype: 'int32' }));
-    const hyp = keep(tensor(flat(d.hypotheses), { dtype: 'int32' }));
+    const prem = keep(tensor(positionMajorTokens(d.premises), { dtype: 'int32' }));
+    const hyp = keep(tensor(positionMajorTokens(d.hypotheses), { dtype: 'int32' }));
     const labels = keep(tensor(Int32Array.from(d.labels), { dtype: 'int32' }));
     return {
       unitsPerStep: c.pairs,

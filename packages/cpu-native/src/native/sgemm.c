@@ -16,15 +16,16 @@
 #define MC_ROWS 96   /* multiple of 12 and of 6 */
 #define NC 3072      /* multiple of 32 and of 16 */
 
-typedef void (*ukernel_fn)(int kc, const float *a, const float *b, float *c, long ldc, int accumulate);
+/* b advances by ldb floats per k step: NR for a packed sliver, the row stride of B when read in place. */
+typedef void (*ukernel_fn)(int kc, const float *a, const float *b, long ldb, float *c, long ldc, int accumulate);
 
 static int g_mr, g_nr;
 static ukernel_fn g_kernel;
 
 /* ---------------------------------------------------------------- micro-kernels */
 
-__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, const float *b, float *c,
-                                                             long ldc, int accumulate) {
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, const float *b, long ldb,
+                                                             float *c, long ldc, int accumulate) {
   __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(),
          c11 = _mm512_setzero_ps(), c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(),
          c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps(), c40 = _mm512_setzero_ps(),
@@ -44,7 +45,7 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
     ROW(6, c60, c61) ROW(7, c70, c71) ROW(8, c80, c81) ROW(9, c90, c91) ROW(10, ca0, ca1) ROW(11, cb0, cb1)
 #undef ROW
     a += 12;
-    b += 32;
+    b += ldb;
   }
 #define STORE(r, lo, hi)                                                                       \
   if (accumulate) {                                                                            \
@@ -59,8 +60,8 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
 #undef STORE
 }
 
-__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, const float *b, float *c,
-                                                            long ldc, int accumulate) {
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, const float *b, long ldb,
+                                                            float *c, long ldc, int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
          c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
          c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
@@ -75,7 +76,7 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float 
     ROW(0, c00, c01) ROW(1, c10, c11) ROW(2, c20, c21) ROW(3, c30, c31) ROW(4, c40, c41) ROW(5, c50, c51)
 #undef ROW
     a += 6;
-    b += 16;
+    b += ldb;
   }
 #define STORE(r, lo, hi)                                                                       \
   if (accumulate) {                                                                            \
@@ -165,6 +166,13 @@ static int ws_reserve(workspace *w, size_t pa, size_t pb) {
   return w->pa && w->pb;
 }
 
+/* Products with at most this many rows read B in place (when its rows are contiguous) instead of
+ * packing it: packing a large B costs as much as the product itself when A has only a few rows
+ * (the recurrent matmuls of an RNN: a [batch, H] state times a [H, 4H] weight). */
+#ifndef DIRECT_B_MAX_ROWS
+#define DIRECT_B_MAX_ROWS 48
+#endif
+
 /* C[i0:i1, j0:j1] = alpha * A B + beta * C over the full k. */
 static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, workspace *w) {
   const int mr = g_mr, nr = g_nr;
@@ -173,30 +181,45 @@ static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, work
   float tile[12 * 32];
   const float alpha = g->alpha, beta = g->beta;
   const int scale = alpha != 1.f;
+  const int direct_b = g->csB == 1 && g->m <= DIRECT_B_MAX_ROWS;
   for (int jc = j0; jc < j1; jc += NC) {
     const int nc = j1 - jc < NC ? j1 - jc : NC;
     for (int pc = 0; pc < g->k || pc == 0; pc += KC) {
       const int kc = g->k - pc < KC ? g->k - pc : KC;
       /* first k block: apply beta to C; later blocks accumulate */
       const int first = pc == 0;
-      if (kc > 0) pack_b(g, pc, kc, jc, nc, w->pb);
+      if (kc > 0 && !direct_b) pack_b(g, pc, kc, jc, nc, w->pb);
       for (int ic = i0; ic < i1; ic += MC_ROWS) {
         const int mc = i1 - ic < MC_ROWS ? i1 - ic : MC_ROWS;
         if (kc > 0) pack_a(g, ic, mc, pc, kc, w->pa);
         for (int jr = 0; jr < nc; jr += nr) {
           const int cols = nc - jr < nr ? nc - jr : nr;
+          /* where the micro-kernel reads this sliver of B, and its stride per k step */
+          const float *bs = NULL;
+          long ldb = nr;
+          if (kc > 0) {
+            if (!direct_b) {
+              bs = w->pb + (long)jr * kc;
+            } else if (cols == nr) {
+              bs = g->b + (long)pc * g->rsB + jc + jr;
+              ldb = g->rsB;
+            } else {
+              pack_b(g, pc, kc, jc + jr, cols, w->pb);
+              bs = w->pb;
+            }
+          }
           for (int ir = 0; ir < mc; ir += mr) {
             const int rows = mc - ir < mr ? mc - ir : mr;
             float *c = g->c + (long)(ic + ir) * g->ldc + jc + jr;
             const int direct = rows == mr && cols == nr && !scale && (!first || beta == 0.f || beta == 1.f);
             if (direct) {
               const int acc = !first || beta == 1.f;
-              if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, w->pb + (long)jr * kc, c, g->ldc, acc);
+              if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, bs, ldb, c, g->ldc, acc);
               else if (!acc)
                 for (int r = 0; r < rows; r++) memset(c + (long)r * g->ldc, 0, cols * sizeof(float));
               continue;
             }
-            if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, w->pb + (long)jr * kc, tile, nr, 0);
+            if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, bs, ldb, tile, nr, 0);
             else memset(tile, 0, sizeof tile);
             for (int r = 0; r < rows; r++) {
               float *cr = c + (long)r * g->ldc;

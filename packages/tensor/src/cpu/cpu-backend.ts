@@ -1,5 +1,5 @@
 import type { Backend, BackendMemory, FusedKernel, Storage, TensorSpec } from '../backend/backend';
-import { allocArray, type DType, type TypedArray } from '../dtype';
+import type { DType, TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 import * as ew from './kernels/elementwise';
 import * as fused from './kernels/fused';
@@ -12,6 +12,7 @@ import { random } from './kernels/random';
 import * as red from './kernels/reduce';
 import { rnnLayer } from './kernels/rnn-layer';
 import { softmax } from './kernels/softmax';
+import { allocUninit, recycle } from './pool';
 
 const arr = (t: TensorSpec) => t.storage as TypedArray;
 
@@ -27,14 +28,14 @@ export function createCpuBackend(name = 'cpu'): Backend {
     mem.bytes += a.byteLength;
     return a;
   };
-  const empty = (dtype: DType, t: TensorSpec) => allocArray(dtype, sizeOf(t.shape));
+  const empty = (dtype: DType, t: TensorSpec) => allocUninit(dtype, sizeOf(t.shape));
 
   return {
     name,
     supportsFloat64: true,
 
     fromArray: (data, dtype) => {
-      const a = allocArray(dtype, data.length);
+      const a = allocUninit(dtype, data.length);
       a.set(data);
       return own(a);
     },
@@ -43,23 +44,24 @@ export function createCpuBackend(name = 'cpu'): Backend {
     release: (s) => {
       mem.buffers--;
       mem.bytes -= (s as TypedArray).byteLength;
+      recycle(s as TypedArray);
     },
     memory: () => ({ ...mem }),
 
     fill: (shape, dtype, value) => own(ew.fill(shape, dtype, value)),
     unary: (op, x) => own(ew.unary(op, arr(x), empty(x.dtype, x))),
     binary: (op, a, b, outShape) => {
-      const out = allocArray(a.dtype, sizeOf(outShape));
+      const out = allocUninit(a.dtype, sizeOf(outShape));
       ew.binary(op, arr(a), a.shape, arr(b), b.shape, out, outShape);
       return own(out);
     },
     compare: (op, a, b, outShape) => {
-      const out = new Uint8Array(sizeOf(outShape));
+      const out = allocUninit('bool', sizeOf(outShape)) as Uint8Array;
       ew.compare(op, arr(a), a.shape, arr(b), b.shape, out, outShape);
       return own(out);
     },
     where: (c, a, b, outShape) => {
-      const out = allocArray(a.dtype, sizeOf(outShape));
+      const out = allocUninit(a.dtype, sizeOf(outShape));
       ew.where(arr(c) as Uint8Array, c.shape, arr(a), a.shape, arr(b), b.shape, out, outShape);
       return own(out);
     },

@@ -1,11 +1,12 @@
 import type { BinaryOp, CompareOp, UnaryOp } from '../../backend/backend';
-import { allocArray, type DType, type TypedArray } from '../../dtype';
+import type { DType, TypedArray } from '../../dtype';
 import { type Shape, shapesEqual, sizeOf } from '../../shape';
+import { allocUninit } from '../pool';
 import { broadcastOperandStrides, forEachRow } from './iterate';
 
 export function fill(shape: Shape, dtype: DType, value: number): TypedArray {
-  const out = allocArray(dtype, sizeOf(shape));
-  if (value !== 0) out.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
+  const out = allocUninit(dtype, sizeOf(shape));
+  out.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
   return out;
 }
 
@@ -315,7 +316,7 @@ export function clamp(x: TypedArray, lo: number, hi: number, out: TypedArray): v
 }
 
 export function cast(x: TypedArray, dtype: DType): TypedArray {
-  const out = allocArray(dtype, x.length);
+  const out = allocUninit(dtype, x.length);
   if (dtype === 'bool') {
     for (let i = 0; i < x.length; i++) out[i] = x[i] !== 0 ? 1 : 0;
   } else if (dtype === 'int32') {

@@ -1,5 +1,6 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
-import { allocArray, type TypedArray } from '../../dtype';
+import type { TypedArray } from '../../dtype';
+import { allocArray } from '../pool';
 import { sigmoid } from './elementwise';
 
 const data = (t: TensorSpec) => t.storage as TypedArray;

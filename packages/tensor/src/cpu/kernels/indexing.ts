@@ -1,5 +1,6 @@
-import { allocArray, type DType, type TypedArray } from '../../dtype';
+import type { DType, TypedArray } from '../../dtype';
 import { contiguousStrides, type Shape, sizeOf } from '../../shape';
+import { allocArray } from '../pool';
 import { forEachRow, splitAround } from './iterate';
 
 export function indexSelect(x: TypedArray, shape: Shape, axis: number, index: Int32Array): TypedArray {

@@ -1,6 +1,7 @@
-import { allocArray, type DType, type TypedArray } from '../../dtype';
+import type { DType, TypedArray } from '../../dtype';
 import type { Shape } from '../../shape';
 import { getCpuAccelerator } from '../accelerator';
+import { allocUninit, recycle } from '../pool';
 
 // Cache blocking: a KC x NC panel of B (64 KiB in float32) stays in L2 while rows of A stream past it.
 const KC = 128;
@@ -25,7 +26,7 @@ export function matmul(
   const k = transA ? a1 : a2;
   const n = transB ? b1 : b2;
   const batch = Math.max(ba, bb);
-  const out = allocArray(dtype, batch * m * n);
+  const out = allocUninit(dtype, batch * m * n);
   for (let t = 0; t < batch; t++) {
     const offA = (ba === 1 ? 0 : t) * m * k;
     const offB = (bb === 1 ? 0 : t) * k * n;
@@ -104,7 +105,7 @@ export function gemm(
   let offBm = offB;
   let ldbm = ldb;
   if (transB) {
-    bm = allocArray(dtype, k * n);
+    bm = allocUninit(dtype, k * n);
     for (let j = 0; j < n; j++) {
       const src = offB + j * ldb;
       for (let p = 0; p < k; p++) bm[p * n + j] = b[src + p];
@@ -113,6 +114,7 @@ export function gemm(
     ldbm = n;
   }
   blockedGemm(m, n, k, a, offA, transA ? 1 : lda, transA ? lda : 1, bm, offBm, ldbm, c, offC, ldc);
+  if (transB) recycle(bm);
 }
 
 /** C[m, n] += A[m, k] B[k, n], with A(i, p) = a[offA + i*rsA + p*csA], B row-major with leading dimension ldb. */

@@ -1,5 +1,6 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
-import { allocArray, type TypedArray } from '../../dtype';
+import type { TypedArray } from '../../dtype';
+import { allocUninit } from '../pool';
 
 // Kernels for the optimizer updates that `@rnn/nn` defines as fused ops (`nn/src/optim/*.ts`): one
 // pass over each parameter instead of a dozen elementwise dispatches, each allocating a full-size
@@ -31,10 +32,10 @@ export const adamUpdate: FusedKernel = {
     const vmax = a.amsgrad ? data(vmaxS) : null;
     const n = p.length;
     const dtype = pS.dtype;
-    const p1 = allocArray(dtype, n);
-    const m1 = allocArray(dtype, n);
-    const v1 = allocArray(dtype, n);
-    const vmax1 = vmax ? allocArray(dtype, n) : null;
+    const p1 = allocUninit(dtype, n);
+    const m1 = allocUninit(dtype, n);
+    const v1 = allocUninit(dtype, n);
+    const vmax1 = vmax ? allocUninit(dtype, n) : null;
     const [beta1, beta2] = a.betas;
     const stepSize = a.lr / (1 - beta1 ** a.step);
     const bias2Sqrt = Math.sqrt(1 - beta2 ** a.step);
@@ -128,7 +129,7 @@ export const sgdUpdate: FusedKernel = {
     const g = data(inputs[1]);
     const dtype = inputs[0].dtype;
     const n = p.length;
-    const p1 = allocArray(dtype, n);
+    const p1 = allocUninit(dtype, n);
     const sign = a.maximize ? -1 : 1;
     const wd = a.weightDecay;
     const lr = a.lr;
@@ -137,7 +138,7 @@ export const sgdUpdate: FusedKernel = {
       return [p1];
     }
     const buf = data(inputs[2]);
-    const b1 = allocArray(dtype, n);
+    const b1 = allocUninit(dtype, n);
     const mu = a.momentum;
     const damp = 1 - a.dampening;
     const first = a.firstStep;

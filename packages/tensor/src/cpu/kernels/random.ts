@@ -1,7 +1,8 @@
 import type { RandomKind } from '../../backend/backend';
-import { allocArray, type DType, type TypedArray } from '../../dtype';
+import type { DType, TypedArray } from '../../dtype';
 import { philox4x32, wordToUniform } from '../../random/philox';
 import { type Shape, sizeOf } from '../../shape';
+import { allocArray } from '../pool';
 
 const TWO_PI = 2 * Math.PI;
 

@@ -1,6 +1,7 @@
 import type { ArgReduceOp, ReduceOp } from '../../backend/backend';
-import { allocArray, type DType, type TypedArray } from '../../dtype';
+import type { DType, TypedArray } from '../../dtype';
 import { contiguousStrides, type Shape, sizeOf } from '../../shape';
+import { allocArray } from '../pool';
 import { splitAround } from './iterate';
 import { strided } from './layout';
 

@@ -1,5 +1,6 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
-import { allocArray, type DType, type TypedArray } from '../../dtype';
+import type { DType, TypedArray } from '../../dtype';
+import { allocArray, recycle } from '../pool';
 import { sigmoid } from './elementwise';
 import { matmul } from './matmul';
 
@@ -175,12 +176,19 @@ export const rnnLayer: FusedKernel = {
           }
         }
       }
+      recycle(hh);
       if (hRaw && wHrT) {
         const hp = mul(hRaw.subarray(0, bs * H), bs, H, wHrT, hOut, dtype);
         h.set(hp, 0);
         y.set(hp, off * hOut);
+        recycle(hp);
       }
     }
+    // the kernel's own temporaries go back to the pool (the outputs belong to the caller)
+    recycle(xw);
+    recycle(wHhT);
+    recycle(wHrT);
+    recycle(hRaw);
     const out: TypedArray[] = [y, h];
     if (c) out.push(c);
     if (ws) out.push(ws);
@@ -282,6 +290,8 @@ export const rnnLayer: FusedKernel = {
       const back = mul(dGh.subarray(off * gh, (off + bs) * gh), bs, gh, wHh, hOut, dtype);
       if (gru) for (let q = 0; q < bs * hOut; q++) dh[q] += back[q];
       else dh.set(back, 0);
+      recycle(back);
+      if (dhr !== dht) recycle(dhr);
     }
 
     const x = data(L.x);
@@ -293,6 +303,12 @@ export const rnnLayer: FusedKernel = {
     out.push(dWih, dWhh);
     if (a.hasBias) out.push(columnSums(dGi, n, gh, dtype), columnSums(dGh, n, gh, dtype));
     if (wHr && dhOut && hRaw) out.push(tMul(dhOut, n, hOut, hRaw, H, dtype));
+    recycle(hPrev);
+    recycle(dGi);
+    if (dGh !== dGi) recycle(dGh);
+    recycle(dhOut);
+    recycle(hRaw);
+    recycle(dht);
     return out;
   },
 };
