@@ -14,6 +14,6 @@ fi
 OUT=prebuilds/linux-x64
 mkdir -p "$OUT"
 gcc -O3 -std=c11 -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden -Wall -Wextra -Wno-unused-parameter \
-  -I"$INC" src/native/addon.c src/native/sgemm.c \
+  -I"$INC" src/native/addon.c src/native/sgemm.c src/native/kernels.c \
   -o "$OUT/rnn_cpu.node" -lpthread -lm -Wl,--as-needed -s
 ls -la "$OUT/rnn_cpu.node"

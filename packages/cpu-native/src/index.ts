@@ -8,6 +8,7 @@ export interface NativeModule {
   /** The micro-kernel chosen for this CPU: `"avx512"` or `"avx2"`. */
   readonly kernel: string;
   sgemm: CpuAccelerator['sgemm'];
+  lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
   /** Sets the threads used by large products (the caller's included); returns the number in effect. */
   setThreads(n: number): number;
   getThreads(): number;
@@ -82,6 +83,7 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     },
     kernel: mod.kernel,
     sgemm: mod.sgemm,
+    lstmStep: mod.lstmStep,
     setThreads: (n) => mod.setThreads(n),
     getThreads: () => mod.getThreads() || threads,
   };

@@ -7,6 +7,7 @@
 #include <node_api.h>
 #include <stddef.h>
 
+#include "kernels.h"
 #include "sgemm.h"
 
 static const char *g_kernel_name;
@@ -80,6 +81,37 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The float32 array argument `v` viewed from element `off` on, if it holds at least `need` elements there. */
+static float *f32_at(napi_env env, napi_value v, double off, long need) {
+  float *p;
+  size_t len;
+  if (!f32_arg(env, v, &p, &len) || off < 0 || need < 0 || (long)off + need > (long)len) return NULL;
+  return p + (long)off;
+}
+
+/*
+ * lstmStep(bs, H, xw, xwOff, hh, hhOff, c, cOff, ws, wsOff, h, hOff, y, yOff): one LSTM time step's
+ * gate pass over bs rows (see kernels.h); every array is a Float32Array, offsets in elements.
+ */
+static napi_value js_lstm_step(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 14) return throw_error(env, "lstmStep: expected 14 arguments");
+  const long bs = (long)num_arg(env, argv[0]), H = (long)num_arg(env, argv[1]);
+  if (bs < 0 || H < 0) return throw_error(env, "lstmStep: negative size");
+  float *xw = f32_at(env, argv[2], num_arg(env, argv[3]), bs * 4 * H);
+  float *hh = f32_at(env, argv[4], num_arg(env, argv[5]), bs * 4 * H);
+  float *c = f32_at(env, argv[6], num_arg(env, argv[7]), bs * H);
+  float *ws = f32_at(env, argv[8], num_arg(env, argv[9]), bs * 5 * H);
+  float *h = f32_at(env, argv[10], num_arg(env, argv[11]), bs * H);
+  float *y = f32_at(env, argv[12], num_arg(env, argv[13]), bs * H);
+  if (!xw || !hh || !c || !ws || !h || !y)
+    return throw_error(env, "lstmStep: every array must be a Float32Array long enough for its offset and size");
+  rnn_lstm_step((int)bs, (int)H, xw, hh, c, ws, h, y);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;
@@ -102,6 +134,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn, str;
   napi_create_function(env, "sgemm", NAPI_AUTO_LENGTH, js_sgemm, NULL, &fn);
   napi_set_named_property(env, exports, "sgemm", fn);
+  napi_create_function(env, "lstmStep", NAPI_AUTO_LENGTH, js_lstm_step, NULL, &fn);
+  napi_set_named_property(env, exports, "lstmStep", fn);
   napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn);
   napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);

@@ -30,6 +30,28 @@ export interface CpuAccelerator {
     offC: number,
     ldc: number,
   ): void;
+  /**
+   * Optional: one LSTM time step's gate pass over `bs` rows (PyTorch's gate order i, f, g, o), on
+   * float32 arrays with element offsets. Pre-activations are `xw[bs, 4H] + hh[bs, 4H]`; `c[bs, H]` is
+   * updated in place; writes the workspace `ws[bs, 5H]` = (i, f, g, o, c'), and h' to both `h[bs, H]`
+   * and `y[bs, H]`. The fused `rnnLayer` kernel uses it for LSTM layers without projection.
+   */
+  lstmStep?(
+    bs: number,
+    H: number,
+    xw: Float32Array,
+    xwOff: number,
+    hh: Float32Array,
+    hhOff: number,
+    c: Float32Array,
+    cOff: number,
+    ws: Float32Array,
+    wsOff: number,
+    h: Float32Array,
+    hOff: number,
+    y: Float32Array,
+    yOff: number,
+  ): void;
 }
 
 let current: CpuAccelerator | null = null;

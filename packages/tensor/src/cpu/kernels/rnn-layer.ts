@@ -1,5 +1,6 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
 import type { DType, TypedArray } from '../../dtype';
+import { getCpuAccelerator } from '../accelerator';
 import { allocArray, recycle } from '../pool';
 import { sigmoid } from './elementwise';
 import { matmul } from './matmul';
@@ -123,11 +124,34 @@ export const rnnLayer: FusedKernel = {
     const wsWidth = lstm ? 5 * H : gru ? 4 * H : 0;
     const ws = wsWidth > 0 ? allocArray(dtype, n * wsWidth) : null;
     const hRaw = wHrT ? allocArray(dtype, L.batch * H) : null;
+    // The native gate pass (when plugged in) covers float32 LSTM layers without projection.
+    const acc = dtype === 'float32' && lstm && !hRaw ? getCpuAccelerator() : null;
+    const nativeStep = acc?.lstmStep?.bind(acc) ?? null;
 
     for (const t of order(L.steps, a.reverse)) {
       const bs = a.batchSizes[t];
       const off = L.offsets[t];
       const hh = mul(h.subarray(0, bs * hOut), bs, hOut, wHhT, gh, dtype);
+      if (nativeStep) {
+        nativeStep(
+          bs,
+          H,
+          xw as Float32Array,
+          off * gh,
+          hh as Float32Array,
+          0,
+          c as Float32Array,
+          0,
+          ws as Float32Array,
+          off * wsWidth,
+          h as Float32Array,
+          0,
+          y as Float32Array,
+          off * hOut,
+        );
+        recycle(hh);
+        continue;
+      }
       for (let j = 0; j < bs; j++) {
         const gx = (off + j) * gh;
         const gj = j * gh;
