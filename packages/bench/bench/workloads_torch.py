@@ -185,10 +185,9 @@ class Spinn(nn.Module):
             s1 = [s[-1] for s in stacks]
             s2 = [s[-2] for s in stacks]
 
-            def h_of(refs):
-                return gather(sources, refs).narrow(1, 0, H)
-
-            state = self.tracker(torch.cat([h_of(buf_top), h_of(s1), h_of(s2)], 1), state)
+            # one gather for the tracker's three inputs: rows [buffer tops; stack tops; second entries]
+            tops = gather(sources, buf_top + s1 + s2).narrow(1, 0, H)
+            state = self.tracker(tops.reshape(3, B, H).transpose(0, 1).reshape(B, 3 * H), state)
             reducing, lefts, rights = [], [], []
             for b in range(B):
                 if ops[b] == SHIFT:
@@ -200,7 +199,9 @@ class Spinn(nn.Module):
                     reducing.append(b)
             if reducing:
                 tracking = state[0].index_select(0, torch.tensor(reducing, dtype=torch.long))
-                out = self.reduce(gather(sources, lefts), gather(sources, rights), tracking)
+                R = len(reducing)
+                pairs = gather(sources, lefts + rights)
+                out = self.reduce(pairs.narrow(0, 0, R), pairs.narrow(0, R, R), tracking)
                 src = len(sources)
                 sources.append(out)
                 for row, b in enumerate(reducing):

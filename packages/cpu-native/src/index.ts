@@ -9,6 +9,8 @@ export interface NativeModule {
   readonly kernel: string;
   sgemm: CpuAccelerator['sgemm'];
   lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
+  softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
+  softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   /** Sets the threads used by large products (the caller's included); returns the number in effect. */
   setThreads(n: number): number;
   getThreads(): number;
@@ -18,6 +20,9 @@ export interface NativeModule {
 export interface CpuNative extends CpuAccelerator {
   /** The micro-kernel in use: `"avx512"` or `"avx2"`. */
   readonly kernel: string;
+  lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
+  softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
+  softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   /** Sets the threads used by large products; returns the number in effect. */
   setThreads(n: number): number;
   /** Threads used by large products. */
@@ -84,6 +89,8 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     kernel: mod.kernel,
     sgemm: mod.sgemm,
     lstmStep: mod.lstmStep,
+    softmaxXent: mod.softmaxXent,
+    softmaxXentBackward: mod.softmaxXentBackward,
     setThreads: (n) => mod.setThreads(n),
     getThreads: () => mod.getThreads() || threads,
   };

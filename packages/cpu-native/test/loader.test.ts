@@ -165,3 +165,64 @@ it('setCpuAccelerator returns the previous accelerator', () => {
   expect(setCpuAccelerator(fake)).toBeNull();
   expect(setCpuAccelerator(null)).toBe(fake);
 });
+
+describe('pointwise kernels', () => {
+  itNative('softmaxXent and its backward match the float64 formulas, NaN and infinities included', () => {
+    const [n, c] = [5, 37];
+    const x = randomArray(n * c, 11).map((v) => v * 20);
+    x[2 * c + 3] = Number.NaN; // row 2: NaN
+    x[3 * c + 5] = Number.POSITIVE_INFINITY; // row 3: +inf
+    for (let j = 0; j < c; j++) x[4 * c + j] = -1000 + j; // row 4: large negative logits
+    const t = Int32Array.from([0, 36, 1, 2, c - 1]);
+    const loss = new Float32Array(n);
+    native!.softmaxXent(n, c, x, t, loss);
+    const gy = Float32Array.from([1, -0.5, 1, 1, 2]);
+    const dx = new Float32Array(n * c);
+    native!.softmaxXentBackward(n, c, x, t, gy, dx);
+    for (let r = 0; r < n; r++) {
+      const row = Array.from(x.subarray(r * c, (r + 1) * c));
+      const m = Math.max(...row.filter((v) => !Number.isNaN(v)));
+      const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+      const want = lse - row[t[r]];
+      if (Number.isNaN(want)) expect(loss[r]).toBeNaN();
+      else expect(Math.abs(loss[r] - want)).toBeLessThan(1e-5 * (1 + Math.abs(want)));
+      for (let j = 0; j < c; j++) {
+        const d = Math.exp(row[j] - lse) * gy[r] - (j === t[r] ? gy[r] : 0);
+        if (Number.isNaN(d)) expect(dx[r * c + j]).toBeNaN();
+        else expect(Math.abs(dx[r * c + j] - d)).toBeLessThan(1e-6 + 1e-5 * Math.abs(d));
+      }
+    }
+    expect(() => native!.softmaxXent(n, c, x, Int32Array.from([0, 0, 0, 0, c]), loss)).toThrow(
+      /out of range/,
+    );
+    expect(() => native!.softmaxXent(n, c, x, t, new Float32Array(n - 1))).toThrow(/too short/);
+  });
+
+  itNative('lstmStep matches the LSTM formulas and checks its operands', () => {
+    const [bs, H] = [3, 21]; // 21: two 8-lane blocks and a scalar tail
+    const xw = randomArray(4 * 4 * H, 1).map((v) => v * 4); // an extra row before: offset 4H
+    const hh = randomArray(bs * 4 * H, 2);
+    const c = randomArray(bs * H, 3);
+    const c0 = Float64Array.from(c);
+    const ws = new Float32Array(2 * 5 * H + bs * 5 * H);
+    const h = new Float32Array(bs * H);
+    const y = new Float32Array(H + bs * H);
+    native!.lstmStep(bs, H, xw, 4 * H, hh, 0, c, 0, ws, 10 * H, h, 0, y, H);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    let worst = 0;
+    for (let j = 0; j < bs; j++) {
+      for (let k = 0; k < H; k++) {
+        const pre = (q: number) => Math.fround(xw[(j + 1) * 4 * H + q * H + k] + hh[j * 4 * H + q * H + k]);
+        const [i, f, g, o] = [sig(pre(0)), sig(pre(1)), Math.tanh(pre(2)), sig(pre(3))];
+        const cn = f * c0[j * H + k] + i * g;
+        const hn = o * Math.tanh(cn);
+        const got = [c[j * H + k], h[j * H + k], y[(j + 1) * H + k], ws[10 * H + j * 5 * H + 2 * H + k]];
+        [cn, hn, hn, g].forEach((want, q) => {
+          worst = Math.max(worst, Math.abs(got[q] - want) / (1e-6 + Math.abs(want) + 1));
+        });
+      }
+    }
+    expect(worst).toBeLessThan(2e-6);
+    expect(() => native!.lstmStep(bs, H, xw, 5 * H, hh, 0, c, 0, ws, 0, h, 0, y, 0)).toThrow(/long enough/);
+  });
+});

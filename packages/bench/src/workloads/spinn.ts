@@ -149,8 +149,15 @@ class Spinn extends Module {
       const bufTop = sentences.map((s, b): Ref => (bufNext[b] < s.tokens.length ? leaf(b) : [0, 0]));
       const s1 = stacks.map((s) => s[s.length - 1]);
       const s2 = stacks.map((s) => s[s.length - 2]);
-      const hOf = (refs: Ref[]) => narrow(gather(sources, refs), 1, 0, H);
-      state = this.tracker.forward(cat([hOf(bufTop), hOf(s1), hOf(s2)], 1), state);
+      // one gather for the tracker's three inputs: rows [buffer tops; stack tops; second entries]
+      const tops = narrow(gather(sources, [...bufTop, ...s1, ...s2]), 1, 0, H);
+      state = this.tracker.forward(
+        tops
+          .reshape([3, B, H])
+          .transpose(0, 1)
+          .reshape([B, 3 * H]),
+        state,
+      );
       const reducing: number[] = [];
       const lefts: Ref[] = [];
       const rights: Ref[] = [];
@@ -166,7 +173,9 @@ class Spinn extends Module {
       }
       if (reducing.length > 0) {
         const tracking = state[0].indexSelect(0, tensor(Int32Array.from(reducing), { dtype: 'int32' }));
-        const out = this.reduce.forward(gather(sources, lefts), gather(sources, rights), tracking);
+        const R = reducing.length;
+        const pairs = gather(sources, [...lefts, ...rights]);
+        const out = this.reduce.forward(narrow(pairs, 0, 0, R), narrow(pairs, 0, R, R), tracking);
         const src = sources.length;
         sources.push(out);
         reducing.forEach((b, row) => {

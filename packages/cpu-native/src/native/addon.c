@@ -112,6 +112,58 @@ static napi_value js_lstm_step(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* An Int32Array argument viewed from element `off` on, if it holds at least `need` elements there. */
+static int *i32_at(napi_env env, napi_value v, double off, long need) {
+  napi_typedarray_type type;
+  void *ptr;
+  size_t len;
+  if (napi_get_typedarray_info(env, v, &type, &len, &ptr, NULL, NULL) != napi_ok) return NULL;
+  if (type != napi_int32_array || off < 0 || need < 0 || (long)off + need > (long)len) return NULL;
+  return (int *)ptr + (long)off;
+}
+
+/* Checks that every target is a class index in [0, c). */
+static int targets_ok(const int *t, long n, long c) {
+  for (long r = 0; r < n; r++)
+    if (t[r] < 0 || t[r] >= c) return 0;
+  return 1;
+}
+
+/* softmaxXent(n, c, logits, target, loss): per-row cross-entropy (see kernels.h). */
+static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 5) return throw_error(env, "softmaxXent: expected 5 arguments");
+  const long n = (long)num_arg(env, argv[0]), c = (long)num_arg(env, argv[1]);
+  if (n < 0 || c <= 0) return throw_error(env, "softmaxXent: bad size");
+  float *x = f32_at(env, argv[2], 0, n * c);
+  int *t = i32_at(env, argv[3], 0, n);
+  float *loss = f32_at(env, argv[4], 0, n);
+  if (!x || !t || !loss) return throw_error(env, "softmaxXent: arrays too short or of the wrong type");
+  if (!targets_ok(t, n, c)) return throw_error(env, "softmaxXent: a target is out of range");
+  rnn_softmax_xent((int)n, (int)c, x, t, loss);
+  return NULL;
+}
+
+/* softmaxXentBackward(n, c, logits, target, gy, dx). */
+static napi_value js_softmax_xent_backward(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 6) return throw_error(env, "softmaxXentBackward: expected 6 arguments");
+  const long n = (long)num_arg(env, argv[0]), c = (long)num_arg(env, argv[1]);
+  if (n < 0 || c <= 0) return throw_error(env, "softmaxXentBackward: bad size");
+  float *x = f32_at(env, argv[2], 0, n * c);
+  int *t = i32_at(env, argv[3], 0, n);
+  float *gy = f32_at(env, argv[4], 0, n);
+  float *dx = f32_at(env, argv[5], 0, n * c);
+  if (!x || !t || !gy || !dx) return throw_error(env, "softmaxXentBackward: arrays too short or of the wrong type");
+  if (!targets_ok(t, n, c)) return throw_error(env, "softmaxXentBackward: a target is out of range");
+  rnn_softmax_xent_backward((int)n, (int)c, x, t, gy, dx);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;
@@ -136,6 +188,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "sgemm", fn);
   napi_create_function(env, "lstmStep", NAPI_AUTO_LENGTH, js_lstm_step, NULL, &fn);
   napi_set_named_property(env, exports, "lstmStep", fn);
+  napi_create_function(env, "softmaxXent", NAPI_AUTO_LENGTH, js_softmax_xent, NULL, &fn);
+  napi_set_named_property(env, exports, "softmaxXent", fn);
+  napi_create_function(env, "softmaxXentBackward", NAPI_AUTO_LENGTH, js_softmax_xent_backward, NULL, &fn);
+  napi_set_named_property(env, exports, "softmaxXentBackward", fn);
   napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn);
   napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);

@@ -153,3 +153,66 @@ AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *
     }
   }
 }
+
+/* ---------------------------------------------------------------- softmax cross-entropy */
+
+/* log(sum(exp(x[0..c)))) with the max subtracted first. */
+AVX2 static float row_logsumexp(const float *x, int c) {
+  __m256 vm = _mm256_set1_ps(-__builtin_inff());
+  __m256 nan = _mm256_setzero_ps();
+  int j = 0;
+  for (; j + 8 <= c; j += 8) {
+    const __m256 v = _mm256_loadu_ps(x + j);
+    vm = _mm256_max_ps(vm, v);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  float lanes[8];
+  _mm256_storeu_ps(lanes, vm);
+  float m = lanes[0];
+  for (int q = 1; q < 8; q++) m = lanes[q] > m ? lanes[q] : m;
+  int has_nan = _mm256_movemask_ps(nan) != 0;
+  for (; j < c; j++) {
+    m = x[j] > m ? x[j] : m;
+    has_nan |= x[j] != x[j];
+  }
+  /* as the JavaScript kernel: NaN anywhere, or a +inf logit (inf - inf), gives NaN; all -inf gives -inf */
+  if (has_nan || m == __builtin_inff()) return __builtin_nanf("");
+  if (m == -__builtin_inff()) return m;
+  const __m256 mv = _mm256_set1_ps(m);
+  __m256 vs = _mm256_setzero_ps();
+  j = 0;
+  for (; j + 8 <= c; j += 8) vs = _mm256_add_ps(vs, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv)));
+  _mm256_storeu_ps(lanes, vs);
+  double s = 0;
+  for (int q = 0; q < 8; q++) s += lanes[q];
+  for (; j < c; j++) s += exp_f(x[j] - m);
+  return m + (float)__builtin_log(s);
+}
+
+AVX2 void rnn_softmax_xent(int n, int c, const float *logits, const int *target, float *loss) {
+  for (long r = 0; r < n; r++) {
+    const float *x = logits + r * c;
+    loss[r] = row_logsumexp(x, c) - x[target[r]];
+  }
+}
+
+AVX2 void rnn_softmax_xent_backward(int n, int c, const float *logits, const int *target, const float *gy,
+                                    float *dx) {
+  for (long r = 0; r < n; r++) {
+    const float *x = logits + r * c;
+    float *d = dx + r * c;
+    const float lse = row_logsumexp(x, c);
+    const float g = gy[r];
+    const __m256 lv = _mm256_set1_ps(lse), gv = _mm256_set1_ps(g);
+    int j = 0;
+    if (lse - lse != 0.f) { /* not finite: the exact scalar formula, NaN and inf included */
+      for (; j < c; j++) d[j] = __builtin_expf(x[j] - lse) * g;
+      d[target[r]] -= g;
+      continue;
+    }
+    for (; j + 8 <= c; j += 8)
+      _mm256_storeu_ps(d + j, _mm256_mul_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), lv)), gv));
+    for (; j < c; j++) d[j] = exp_f(x[j] - lse) * g;
+    d[target[r]] -= g;
+  }
+}

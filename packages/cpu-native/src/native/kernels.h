@@ -8,4 +8,10 @@
  */
 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *c, float *ws, float *h, float *y);
 
+
+
+/* Per-row cross-entropy of logits [n, c] against int32 targets: loss[r] = logsumexp(x_r) - x_r[t_r]. */
+void rnn_softmax_xent(int n, int c, const float *logits, const int *target, float *loss);
+/* Its gradient: dx[r, j] = (softmax(x_r)_j - [j == t_r]) * gy[r]. */
+void rnn_softmax_xent_backward(int n, int c, const float *logits, const int *target, const float *gy, float *dx);
 #endif

@@ -52,6 +52,20 @@ export interface CpuAccelerator {
     y: Float32Array,
     yOff: number,
   ): void;
+  /**
+   * Optional: per-row cross-entropy of float32 logits `[n, c]` against int32 targets in `[0, c)`:
+   * `loss[r] = logsumexp(x_r) − x_r[t_r]`. Used by the fused `softmaxCrossEntropy` kernel.
+   */
+  softmaxXent?(n: number, c: number, logits: Float32Array, target: Int32Array, loss: Float32Array): void;
+  /** Optional: its gradient, `dx[r, j] = (softmax(x_r)_j − [j = t_r]) · gy[r]`. */
+  softmaxXentBackward?(
+    n: number,
+    c: number,
+    logits: Float32Array,
+    target: Int32Array,
+    gy: Float32Array,
+    dx: Float32Array,
+  ): void;
 }
 
 let current: CpuAccelerator | null = null;

@@ -1,5 +1,6 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
 import type { TypedArray } from '../../dtype';
+import { getCpuAccelerator } from '../accelerator';
 import { allocArray } from '../pool';
 import { sigmoid } from './elementwise';
 
@@ -12,6 +13,11 @@ export const softmaxCrossEntropy: FusedKernel = {
     const x = data(logits);
     const t = data(target);
     const out = allocArray(logits.dtype, n);
+    const acc = logits.dtype === 'float32' ? getCpuAccelerator() : null;
+    if (acc?.softmaxXent) {
+      acc.softmaxXent(n, c, x as Float32Array, t as Int32Array, out as Float32Array);
+      return [out];
+    }
     for (let r = 0; r < n; r++) out[r] = rowLogSumExp(x, r * c, c) - x[r * c + t[r]];
     return [out];
   },
@@ -21,6 +27,18 @@ export const softmaxCrossEntropy: FusedKernel = {
     const t = data(target);
     const gy = data(g!);
     const dx = allocArray(logits.dtype, n * c);
+    const acc = logits.dtype === 'float32' ? getCpuAccelerator() : null;
+    if (acc?.softmaxXentBackward) {
+      acc.softmaxXentBackward(
+        n,
+        c,
+        x as Float32Array,
+        t as Int32Array,
+        gy as Float32Array,
+        dx as Float32Array,
+      );
+      return [dx, null];
+    }
     for (let r = 0; r < n; r++) {
       const base = r * c;
       const lse = rowLogSumExp(x, base, c);
