@@ -11,6 +11,10 @@ export interface NativeModule {
   lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
+  binary: NonNullable<CpuAccelerator['binary']>;
+  transpose: NonNullable<CpuAccelerator['transpose']>;
+  indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
+  indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
   /** Sets the threads used by large products (the caller's included); returns the number in effect. */
   setThreads(n: number): number;
   getThreads(): number;
@@ -23,6 +27,10 @@ export interface CpuNative extends CpuAccelerator {
   lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
+  binary: NonNullable<CpuAccelerator['binary']>;
+  transpose: NonNullable<CpuAccelerator['transpose']>;
+  indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
+  indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
   /** Sets the threads used by large products; returns the number in effect. */
   setThreads(n: number): number;
   /** Threads used by large products. */
@@ -91,6 +99,10 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     lstmStep: mod.lstmStep,
     softmaxXent: mod.softmaxXent,
     softmaxXentBackward: mod.softmaxXentBackward,
+    binary: mod.binary,
+    transpose: mod.transpose,
+    indexSelect: mod.indexSelect,
+    indexAdd: mod.indexAdd,
     setThreads: (n) => mod.setThreads(n),
     getThreads: () => mod.getThreads() || threads,
   };

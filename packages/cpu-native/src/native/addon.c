@@ -164,6 +164,80 @@ static napi_value js_softmax_xent_backward(napi_env env, napi_callback_info info
   return NULL;
 }
 
+/* binary(op, n, a, b, out): same-shape float32 add/sub/mul/div. */
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 5) return throw_error(env, "binary: expected 5 arguments");
+  const int op = (int)num_arg(env, argv[0]);
+  const long n = (long)num_arg(env, argv[1]);
+  float *a = f32_at(env, argv[2], 0, n), *b = f32_at(env, argv[3], 0, n), *out = f32_at(env, argv[4], 0, n);
+  if (op < 0 || op > 3 || !a || !b || !out) return throw_error(env, "binary: bad op, or arrays too short");
+  rnn_binary(op, n, a, b, out);
+  return NULL;
+}
+
+/* transpose(rows, cols, x, xOff, colStride, out, outOff). */
+static napi_value js_transpose(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 7) return throw_error(env, "transpose: expected 7 arguments");
+  const long rows = (long)num_arg(env, argv[0]), cols = (long)num_arg(env, argv[1]);
+  const long stride = (long)num_arg(env, argv[4]);
+  if (rows < 0 || cols < 0 || stride < 0) return throw_error(env, "transpose: negative size");
+  const long span = rows == 0 || cols == 0 ? 0 : (rows - 1) + (cols - 1) * stride + 1;
+  float *x = f32_at(env, argv[2], num_arg(env, argv[3]), span);
+  float *out = f32_at(env, argv[5], num_arg(env, argv[6]), rows * cols);
+  if (!x || !out) return throw_error(env, "transpose: arrays too short");
+  rnn_transpose(rows, cols, x, stride, out);
+  return NULL;
+}
+
+/* Validates the shared arguments of indexSelect / indexAdd: sizes, and indices in [0, n). */
+static int *index_arg(napi_env env, napi_value v, long m, long n) {
+  int *index = i32_at(env, v, 0, m);
+  if (!index) return NULL;
+  for (long i = 0; i < m; i++)
+    if (index[i] < 0 || index[i] >= n) return NULL;
+  return index;
+}
+
+/* indexSelect(outer, n, inner, x, index, m, out). */
+static napi_value js_index_select(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 7) return throw_error(env, "indexSelect: expected 7 arguments");
+  const long outer = (long)num_arg(env, argv[0]), n = (long)num_arg(env, argv[1]), inner = (long)num_arg(env, argv[2]);
+  const long m = (long)num_arg(env, argv[5]);
+  if (outer < 0 || n < 0 || inner < 0 || m < 0) return throw_error(env, "indexSelect: negative size");
+  float *x = f32_at(env, argv[3], 0, outer * n * inner);
+  int *index = index_arg(env, argv[4], m, n);
+  float *out = f32_at(env, argv[6], 0, outer * m * inner);
+  if (!x || !index || !out) return throw_error(env, "indexSelect: arrays too short, or an index out of range");
+  rnn_index_select(outer, n, inner, x, index, m, out);
+  return NULL;
+}
+
+/* indexAdd(outer, n, inner, index, m, src, out): out += src scattered by index. */
+static napi_value js_index_add(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 7) return throw_error(env, "indexAdd: expected 7 arguments");
+  const long outer = (long)num_arg(env, argv[0]), n = (long)num_arg(env, argv[1]), inner = (long)num_arg(env, argv[2]);
+  const long m = (long)num_arg(env, argv[4]);
+  if (outer < 0 || n < 0 || inner < 0 || m < 0) return throw_error(env, "indexAdd: negative size");
+  int *index = index_arg(env, argv[3], m, n);
+  float *src = f32_at(env, argv[5], 0, outer * m * inner);
+  float *out = f32_at(env, argv[6], 0, outer * n * inner);
+  if (!index || !src || !out) return throw_error(env, "indexAdd: arrays too short, or an index out of range");
+  rnn_index_add(outer, n, inner, index, m, src, out);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;
@@ -192,6 +266,14 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "softmaxXent", fn);
   napi_create_function(env, "softmaxXentBackward", NAPI_AUTO_LENGTH, js_softmax_xent_backward, NULL, &fn);
   napi_set_named_property(env, exports, "softmaxXentBackward", fn);
+  napi_create_function(env, "binary", NAPI_AUTO_LENGTH, js_binary, NULL, &fn);
+  napi_set_named_property(env, exports, "binary", fn);
+  napi_create_function(env, "transpose", NAPI_AUTO_LENGTH, js_transpose, NULL, &fn);
+  napi_set_named_property(env, exports, "transpose", fn);
+  napi_create_function(env, "indexSelect", NAPI_AUTO_LENGTH, js_index_select, NULL, &fn);
+  napi_set_named_property(env, exports, "indexSelect", fn);
+  napi_create_function(env, "indexAdd", NAPI_AUTO_LENGTH, js_index_add, NULL, &fn);
+  napi_set_named_property(env, exports, "indexAdd", fn);
   napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn);
   napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);

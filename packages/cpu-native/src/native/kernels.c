@@ -216,3 +216,54 @@ AVX2 void rnn_softmax_xent_backward(int n, int c, const float *logits, const int
     d[target[r]] -= g;
   }
 }
+
+/* ---------------------------------------------------------------- data movement */
+
+AVX2 void rnn_binary(int op, long n, const float *restrict a, const float *restrict b, float *restrict out) {
+  switch (op) {
+    case 0:
+      for (long i = 0; i < n; i++) out[i] = a[i] + b[i];
+      break;
+    case 1:
+      for (long i = 0; i < n; i++) out[i] = a[i] - b[i];
+      break;
+    case 2:
+      for (long i = 0; i < n; i++) out[i] = a[i] * b[i];
+      break;
+    default:
+      for (long i = 0; i < n; i++) out[i] = a[i] / b[i];
+      break;
+  }
+}
+
+/* out[i * cols + j] = x[i + j * colStride] for a rows x cols output, in 8 x 8 tiles. */
+AVX2 void rnn_transpose(long rows, long cols, const float *restrict x, long colStride, float *restrict out) {
+  const long T = 32;
+  for (long i0 = 0; i0 < rows; i0 += T) {
+    const long i1 = i0 + T < rows ? i0 + T : rows;
+    for (long j0 = 0; j0 < cols; j0 += T) {
+      const long j1 = j0 + T < cols ? j0 + T : cols;
+      for (long i = i0; i < i1; i++) {
+        float *o = out + i * cols;
+        const float *s = x + i;
+        for (long j = j0; j < j1; j++) o[j] = s[j * colStride];
+      }
+    }
+  }
+}
+
+void rnn_index_select(long outer, long n, long inner, const float *x, const int *index, long m, float *out) {
+  for (long o = 0; o < outer; o++)
+    for (long i = 0; i < m; i++)
+      __builtin_memcpy(out + (o * m + i) * inner, x + (o * n + index[i]) * inner, inner * sizeof(float));
+}
+
+AVX2 void rnn_index_add(long outer, long n, long inner, const int *index, long m, const float *restrict src,
+                        float *restrict out) {
+  for (long o = 0; o < outer; o++)
+    for (long i = 0; i < m; i++) {
+      float *restrict d = out + (o * n + index[i]) * inner;
+      const float *restrict s = src + (o * m + i) * inner;
+      for (long j = 0; j < inner; j++) d[j] += s[j];
+    }
+}

@@ -14,4 +14,13 @@ void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *c, fl
 void rnn_softmax_xent(int n, int c, const float *logits, const int *target, float *loss);
 /* Its gradient: dx[r, j] = (softmax(x_r)_j - [j == t_r]) * gy[r]. */
 void rnn_softmax_xent_backward(int n, int c, const float *logits, const int *target, const float *gy, float *dx);
+
+/* out = a op b elementwise over n floats; op 0 add, 1 sub, 2 mul, 3 div. */
+void rnn_binary(int op, long n, const float *a, const float *b, float *out);
+/* out[i * cols + j] = x[i + j * colStride]: a rows x cols transposed copy. */
+void rnn_transpose(long rows, long cols, const float *x, long colStride, float *out);
+/* Rows of x [outer, n, inner] picked by index[m] into out [outer, m, inner] (indices in range). */
+void rnn_index_select(long outer, long n, long inner, const float *x, const int *index, long m, float *out);
+/* out [outer, n, inner] += src [outer, m, inner] scattered to the rows index[m] (indices in range). */
+void rnn_index_add(long outer, long n, long inner, const int *index, long m, const float *src, float *out);
 #endif

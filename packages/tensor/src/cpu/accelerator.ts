@@ -66,7 +66,42 @@ export interface CpuAccelerator {
     gy: Float32Array,
     dx: Float32Array,
   ): void;
+  /** Optional: `out = a op b` over `n` float32 elements of same-shape operands (op 0 add, 1 sub, 2 mul, 3 div). */
+  binary?(op: number, n: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** Optional: `out[outOff + i·cols + j] = x[xOff + i + j·colStride]`, a `rows × cols` transposed copy. */
+  transpose?(
+    rows: number,
+    cols: number,
+    x: Float32Array,
+    xOff: number,
+    colStride: number,
+    out: Float32Array,
+    outOff: number,
+  ): void;
+  /** Optional: rows of `x [outer, n, inner]` picked by `index` (length `m`) into `out [outer, m, inner]`. */
+  indexSelect?(
+    outer: number,
+    n: number,
+    inner: number,
+    x: Float32Array,
+    index: Int32Array,
+    m: number,
+    out: Float32Array,
+  ): void;
+  /** Optional: `out [outer, n, inner] += src [outer, m, inner]` scattered to the rows `index`. */
+  indexAdd?(
+    outer: number,
+    n: number,
+    inner: number,
+    index: Int32Array,
+    m: number,
+    src: Float32Array,
+    out: Float32Array,
+  ): void;
 }
+
+/** Below this many elements a native call costs more than the JavaScript loop it replaces. */
+export const NATIVE_MIN_ELEMENTS = 1024;
 
 let current: CpuAccelerator | null = null;
 

@@ -1,6 +1,7 @@
 import type { BinaryOp, CompareOp, UnaryOp } from '../../backend/backend';
 import type { DType, TypedArray } from '../../dtype';
 import { type Shape, shapesEqual, sizeOf } from '../../shape';
+import { getCpuAccelerator, NATIVE_MIN_ELEMENTS } from '../accelerator';
 import { allocUninit } from '../pool';
 import { broadcastOperandStrides, forEachRow } from './iterate';
 
@@ -208,6 +209,9 @@ function binaryRowF32(
   return false;
 }
 
+/** Op codes of the accelerator's `binary` (see `accelerator.ts`). */
+const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
+
 export function binary(
   op: BinaryOp,
   a: TypedArray,
@@ -223,7 +227,10 @@ export function binary(
       binaryRow(op, a, oa, sa, b, ob, sb, out, o, n);
   };
   if (shapesEqual(aShape, bShape)) {
-    row(0, 1, 0, 1, 0, out.length);
+    const code = NATIVE_BINARY[op];
+    const acc = f32 && code !== undefined && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
+    if (acc?.binary) acc.binary(code!, out.length, a as Float32Array, b as Float32Array, out as Float32Array);
+    else row(0, 1, 0, 1, 0, out.length);
     return;
   }
   if (b.length === 1 && shapesEqual(aShape, outShape)) {

@@ -1,12 +1,18 @@
 import type { DType, TypedArray } from '../../dtype';
 import { contiguousStrides, type Shape, sizeOf } from '../../shape';
-import { allocArray } from '../pool';
+import { getCpuAccelerator, NATIVE_MIN_ELEMENTS } from '../accelerator';
+import { allocArray, allocUninitLike } from '../pool';
 import { forEachRow, splitAround } from './iterate';
 
 export function indexSelect(x: TypedArray, shape: Shape, axis: number, index: Int32Array): TypedArray {
   const [outer, n, inner] = splitAround(shape, axis, axis);
   const m = index.length;
-  const out = new (x.constructor as new (n: number) => TypedArray)(outer * m * inner);
+  const out = allocUninitLike(x, outer * m * inner);
+  const acc = x instanceof Float32Array && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
+  if (acc?.indexSelect) {
+    acc.indexSelect(outer, n, inner, x as Float32Array, index, m, out as Float32Array);
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < m; i++) {
       const src = (o * n + index[i]) * inner;
@@ -26,6 +32,11 @@ export function indexAdd(
   const out = allocArray(dtype, sizeOf(shape));
   const [outer, n, inner] = splitAround(shape, axis, axis);
   const m = index.length;
+  const acc = src instanceof Float32Array && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
+  if (acc?.indexAdd) {
+    acc.indexAdd(outer, n, inner, index, m, src as Float32Array, out as Float32Array);
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < m; i++) {
       const dst = (o * n + index[i]) * inner;

@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../dtype';
 import { contiguousStrides, type Shape, sizeOf } from '../../shape';
+import { getCpuAccelerator, NATIVE_MIN_ELEMENTS } from '../accelerator';
 import { allocUninitLike } from '../pool';
 import { forEachRow, splitAround } from './iterate';
 
@@ -22,6 +23,7 @@ export function strided(
     const rows = outShape[rank - 2];
     const cols = outShape[rank - 1];
     const outer = outShape.slice(0, rank - 2);
+    const native = rows * cols >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
     forEachRow(
       [...outer, 1],
       [
@@ -29,10 +31,12 @@ export function strided(
         [...contiguousStrides([...outer, rows * cols]).slice(0, rank - 2), 0],
       ],
       [offset, 0],
-      (off) =>
-        x instanceof Float32Array
-          ? transposeTilesF32(x, off[0], rowStride, out as Float32Array, off[1], rows, cols)
-          : transposeTiles(x, off[0], rowStride, out, off[1], rows, cols),
+      (off) => {
+        if (!(x instanceof Float32Array)) transposeTiles(x, off[0], rowStride, out, off[1], rows, cols);
+        else if (native?.transpose)
+          native.transpose(rows, cols, x, off[0], rowStride, out as Float32Array, off[1]);
+        else transposeTilesF32(x, off[0], rowStride, out as Float32Array, off[1], rows, cols);
+      },
     );
     return out;
   }
