@@ -9,6 +9,7 @@ export interface NativeModule {
   readonly kernel: string;
   sgemm: CpuAccelerator['sgemm'];
   lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
+  lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
@@ -25,6 +26,7 @@ export interface CpuNative extends CpuAccelerator {
   /** The micro-kernel in use: `"avx512"` or `"avx2"`. */
   readonly kernel: string;
   lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
+  lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
@@ -97,6 +99,7 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     kernel: mod.kernel,
     sgemm: mod.sgemm,
     lstmStep: mod.lstmStep,
+    lstmBackwardStep: mod.lstmBackwardStep,
     softmaxXent: mod.softmaxXent,
     softmaxXentBackward: mod.softmaxXentBackward,
     binary: mod.binary,

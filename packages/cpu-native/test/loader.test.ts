@@ -13,6 +13,7 @@ const itNative = native ? it : it.skip;
 
 describe('loading', () => {
   it('falls back (returns null, never throws) when the addon cannot be loaded', () => {
+    delete process.env.RNN_NO_NATIVE;
     expect(loadCpuNative({ path: '/nonexistent/rnn_cpu.node' })).toBeNull();
     expect(nativeLoadError()).toMatch(/could not load the native kernels/);
     const status = installCpuNative({ path: '/nonexistent/rnn_cpu.node' });

@@ -238,6 +238,31 @@ static napi_value js_index_add(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * lstmBackwardStep(bs, H, ws, wsOff, prevWs, prevWsOff, prevRows, c0, dh, dhOff, dc, dg, dgOff):
+ * see kernels.h. prevRows rows read their previous cell state from prevWs (at prevWsOff), the rest
+ * from c0.
+ */
+static napi_value js_lstm_backward_step(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 13) return throw_error(env, "lstmBackwardStep: expected 13 arguments");
+  const long bs = (long)num_arg(env, argv[0]), H = (long)num_arg(env, argv[1]);
+  const long prev_rows = (long)num_arg(env, argv[6]);
+  if (bs < 0 || H < 0 || prev_rows < 0 || prev_rows > bs) return throw_error(env, "lstmBackwardStep: bad size");
+  float *ws = f32_at(env, argv[2], num_arg(env, argv[3]), bs * 5 * H);
+  float *prev = f32_at(env, argv[4], num_arg(env, argv[5]), prev_rows * 5 * H);
+  float *c0 = f32_at(env, argv[7], 0, bs * H);
+  float *dh = f32_at(env, argv[8], num_arg(env, argv[9]), bs * H);
+  float *dc = f32_at(env, argv[10], 0, bs * H);
+  float *dg = f32_at(env, argv[11], num_arg(env, argv[12]), bs * 4 * H);
+  if (!ws || !prev || !c0 || !dh || !dc || !dg)
+    return throw_error(env, "lstmBackwardStep: every array must be a Float32Array long enough for its offset and size");
+  rnn_lstm_backward_step((int)bs, (int)H, ws, prev, (int)prev_rows, c0, dh, dc, dg);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;
@@ -274,6 +299,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "indexSelect", fn);
   napi_create_function(env, "indexAdd", NAPI_AUTO_LENGTH, js_index_add, NULL, &fn);
   napi_set_named_property(env, exports, "indexAdd", fn);
+  napi_create_function(env, "lstmBackwardStep", NAPI_AUTO_LENGTH, js_lstm_backward_step, NULL, &fn);
+  napi_set_named_property(env, exports, "lstmBackwardStep", fn);
   napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn);
   napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);

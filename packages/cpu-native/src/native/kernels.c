@@ -1,7 +1,8 @@
 /*
- * Pointwise kernels of the recurrent layers: the LSTM gate pass of one time step, 8 lanes at a time
- * with AVX2+FMA (the addon loads only on CPUs that have them). exp and tanh are Cephes'
- * single-precision approximations (about 1 ulp); the tail runs the same formulas in scalar code.
+ * Pointwise and data-movement kernels, with AVX2+FMA (the addon loads only on CPUs that have them):
+ * the LSTM gate pass of one time step (in double, 4 lanes), softmax cross-entropy (float, 8 lanes,
+ * Cephes' single-precision exp, about 1 ulp), elementwise add/sub/mul/div, transpose, row gather and
+ * scatter-add.
  */
 #include "kernels.h"
 
@@ -18,11 +19,6 @@
 #define P3 4.1665795894e-2f
 #define P4 1.6666665459e-1f
 #define P5 5.0000001201e-1f
-#define T0 -5.70498872745e-3f
-#define T1 2.06390887954e-2f
-#define T2 -5.37397155531e-2f
-#define T3 1.33314422036e-1f
-#define T4 -3.33332819422e-1f
 
 /* ---------------------------------------------------------------- scalar */
 
@@ -44,23 +40,6 @@ static inline float exp_f(float x) {
     float f;
   } pow2 = {.i = ((int)fx + 127) << 23};
   return y * pow2.f;
-}
-
-static inline float sigmoid_f(float v) { return 1.f / (1.f + exp_f(-v)); }
-
-static inline float tanh_f(float x) {
-  const float a = x < 0.f ? -x : x;
-  if (a < 0.625f) { /* odd polynomial near 0: no cancellation */
-    const float z = x * x;
-    float p = T0;
-    p = p * z + T1;
-    p = p * z + T2;
-    p = p * z + T3;
-    p = p * z + T4;
-    return p * z * x + x;
-  }
-  const float t = 1.f - 2.f / (exp_f(2.f * a) + 1.f);
-  return x < 0.f ? -t : t;
 }
 
 /* ---------------------------------------------------------------- 8 lanes */
@@ -85,27 +64,67 @@ AVX2 static inline __m256 exp8(__m256 x) {
   return _mm256_mul_ps(y, _mm256_castsi256_ps(n));
 }
 
-AVX2 static inline __m256 sigmoid8(__m256 v) {
-  const __m256 one = _mm256_set1_ps(1.f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), v))));
+/* ---------------------------------------------------------------- 4 lanes of double
+ * The LSTM step computes in double and rounds once when it stores, as the JavaScript kernel does
+ * (Math.exp / Math.tanh on float64 numbers): float32 approximations drift by ~1e-7 absolute per
+ * step through the cell state, more than @rnn/nn's tests allow between fused and composite. */
+
+AVX2 static inline __m256d exp4d(__m256d x) {
+  x = _mm256_min_pd(x, _mm256_set1_pd(700.0));
+  x = _mm256_max_pd(x, _mm256_set1_pd(-700.0));
+  const __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(1.4426950408889634)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(0.6931471803691238), x);
+  r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.9082149292705877e-10), r);
+  /* Taylor to degree 12 on |r| <= ln2/2: relative remainder < 1e-15 */
+  __m256d p = _mm256_set1_pd(1.0 / 479001600.0);
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 39916800.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 3628800.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 362880.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 40320.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 5040.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 720.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 120.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 24.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0 / 6.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(0.5));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+  p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
+  const __m256i e = _mm256_slli_epi64(
+      _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_cvtpd_epi32(n)), _mm256_set1_epi64x(1023)), 52);
+  return _mm256_mul_pd(p, _mm256_castsi256_pd(e));
 }
 
-AVX2 static inline __m256 tanh8(__m256 x) {
-  const __m256 sign = _mm256_set1_ps(-0.f);
-  const __m256 a = _mm256_andnot_ps(sign, x);
-  const __m256 z = _mm256_mul_ps(x, x);
-  __m256 p = _mm256_set1_ps(T0);
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(T1));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(T2));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(T3));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(T4));
-  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
-  const __m256 one = _mm256_set1_ps(1.f);
-  const __m256 e = exp8(_mm256_add_ps(a, a));
-  const __m256 t = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.f), _mm256_add_ps(e, one)));
-  const __m256 large = _mm256_or_ps(t, _mm256_and_ps(sign, x)); /* copy the sign of x */
-  return _mm256_blendv_ps(large, small, _mm256_cmp_ps(a, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
+AVX2 static inline __m256d sigmoid4d(__m256d v) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  return _mm256_div_pd(one, _mm256_add_pd(one, exp4d(_mm256_sub_pd(_mm256_setzero_pd(), v))));
 }
+
+AVX2 static inline __m256d tanh4d(__m256d x) {
+  const __m256d sign = _mm256_set1_pd(-0.0);
+  const __m256d a = _mm256_andnot_pd(sign, x);
+  /* |x| < 0.55: Taylor series to x^19 (relative remainder < 1e-10; no cancellation) */
+  const __m256d z = _mm256_mul_pd(x, x);
+  __m256d p = _mm256_set1_pd(-443861162.0 / 1856156927625.0);
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(6404582.0 / 10854718875.0));
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(-929569.0 / 638512875.0));
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(21844.0 / 6081075.0));
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(-1382.0 / 155925.0));
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(62.0 / 2835.0));
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(-17.0 / 315.0));
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(2.0 / 15.0));
+  p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(-1.0 / 3.0));
+  const __m256d small = _mm256_fmadd_pd(_mm256_mul_pd(p, z), x, x);
+  const __m256d one = _mm256_set1_pd(1.0);
+  const __m256d t = _mm256_sub_pd(one, _mm256_div_pd(_mm256_set1_pd(2.0), _mm256_add_pd(exp4d(_mm256_add_pd(a, a)), one)));
+  const __m256d large = _mm256_or_pd(t, _mm256_and_pd(sign, x));
+  return _mm256_blendv_pd(large, small, _mm256_cmp_pd(a, _mm256_set1_pd(0.55), _CMP_LT_OQ));
+}
+
+/* 4 floats from p, as doubles */
+#define LD(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+/* 4 doubles rounded to floats, stored at p */
+#define ST(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
 
 AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *c, float *ws, float *h, float *y) {
   const long gh = 4L * H, wsw = 5L * H;
@@ -117,39 +136,83 @@ AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *
     float *hj = h + j * H;
     float *yj = y + j * H;
     int k = 0;
-    for (; k + 8 <= H; k += 8) {
-#define PRE(q) _mm256_add_ps(_mm256_loadu_ps(gx + (q) * H + k), _mm256_loadu_ps(gr + (q) * H + k))
-      const __m256 i = sigmoid8(PRE(0));
-      const __m256 f = sigmoid8(PRE(1));
-      const __m256 g = tanh8(PRE(2));
-      const __m256 o = sigmoid8(PRE(3));
+    for (; k + 4 <= H; k += 4) {
+#define PRE(q) _mm256_add_pd(LD(gx + (q) * H + k), LD(gr + (q) * H + k))
+      const __m256d i = sigmoid4d(PRE(0));
+      const __m256d f = sigmoid4d(PRE(1));
+      const __m256d g = tanh4d(PRE(2));
+      const __m256d o = sigmoid4d(PRE(3));
 #undef PRE
-      const __m256 cn = _mm256_fmadd_ps(f, _mm256_loadu_ps(cj + k), _mm256_mul_ps(i, g));
-      const __m256 hn = _mm256_mul_ps(o, tanh8(cn));
-      _mm256_storeu_ps(cj + k, cn);
-      _mm256_storeu_ps(w + k, i);
-      _mm256_storeu_ps(w + H + k, f);
-      _mm256_storeu_ps(w + 2 * H + k, g);
-      _mm256_storeu_ps(w + 3 * H + k, o);
-      _mm256_storeu_ps(w + 4 * H + k, cn);
-      _mm256_storeu_ps(hj + k, hn);
-      _mm256_storeu_ps(yj + k, hn);
+      const __m256d cn = _mm256_add_pd(_mm256_mul_pd(f, LD(cj + k)), _mm256_mul_pd(i, g));
+      const __m256d hn = _mm256_mul_pd(o, tanh4d(cn));
+      ST(cj + k, cn);
+      ST(w + k, i);
+      ST(w + H + k, f);
+      ST(w + 2 * H + k, g);
+      ST(w + 3 * H + k, o);
+      ST(w + 4 * H + k, cn);
+      ST(hj + k, hn);
+      ST(yj + k, hn);
     }
     for (; k < H; k++) {
-      const float i = sigmoid_f(gx[k] + gr[k]);
-      const float f = sigmoid_f(gx[H + k] + gr[H + k]);
-      const float g = tanh_f(gx[2 * H + k] + gr[2 * H + k]);
-      const float o = sigmoid_f(gx[3 * H + k] + gr[3 * H + k]);
-      const float cn = f * cj[k] + i * g;
-      const float hn = o * tanh_f(cn);
-      cj[k] = cn;
-      w[k] = i;
-      w[H + k] = f;
-      w[2 * H + k] = g;
-      w[3 * H + k] = o;
-      w[4 * H + k] = cn;
-      hj[k] = hn;
-      yj[k] = hn;
+      const double i = 1.0 / (1.0 + __builtin_exp(-((double)gx[k] + gr[k])));
+      const double f = 1.0 / (1.0 + __builtin_exp(-((double)gx[H + k] + gr[H + k])));
+      const double g = __builtin_tanh((double)gx[2 * H + k] + gr[2 * H + k]);
+      const double o = 1.0 / (1.0 + __builtin_exp(-((double)gx[3 * H + k] + gr[3 * H + k])));
+      const double cn = f * cj[k] + i * g;
+      const double hn = o * __builtin_tanh(cn);
+      cj[k] = (float)cn;
+      w[k] = (float)i;
+      w[H + k] = (float)f;
+      w[2 * H + k] = (float)g;
+      w[3 * H + k] = (float)o;
+      w[4 * H + k] = (float)cn;
+      hj[k] = (float)hn;
+      yj[k] = (float)hn;
+    }
+  }
+}
+
+/*
+ * Backward of one LSTM time step over bs rows, in double like the JavaScript kernel. ws holds the
+ * step's rows (i, f, g, o, c'); the cell state each row started from is row j of prev_ws (a
+ * workspace, its c' at 4H) for j < prev_rows, else row j of c0. Reads dh and dc[j, H] (updated in
+ * place to the gradient flowing to the previous step) and writes the gate gradients dg[j, 4H].
+ */
+AVX2 void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *prev_ws, int prev_rows,
+                                 const float *c0, const float *dh, float *dc, float *dg) {
+  const long wsw = 5L * H, gh = 4L * H;
+  const __m256d one = _mm256_set1_pd(1.0);
+  for (long j = 0; j < bs; j++) {
+    const float *w = ws + j * wsw;
+    const float *cold = j < prev_rows ? prev_ws + j * wsw + 4L * H : c0 + j * H;
+    const float *dhj = dh + j * H;
+    float *dcj = dc + j * H;
+    float *d = dg + j * gh;
+    int k = 0;
+    for (; k + 4 <= H; k += 4) {
+      const __m256d i = LD(w + k), f = LD(w + H + k), g = LD(w + 2 * H + k), o = LD(w + 3 * H + k);
+      const __m256d cn = LD(w + 4 * H + k), co = LD(cold + k);
+      const __m256d tc = tanh4d(cn);
+      const __m256d dhk = LD(dhj + k);
+      const __m256d dct =
+          _mm256_fmadd_pd(_mm256_mul_pd(dhk, o), _mm256_fnmadd_pd(tc, tc, one), LD(dcj + k));
+      ST(d + k, _mm256_mul_pd(_mm256_mul_pd(dct, g), _mm256_mul_pd(i, _mm256_sub_pd(one, i))));
+      ST(d + H + k, _mm256_mul_pd(_mm256_mul_pd(dct, co), _mm256_mul_pd(f, _mm256_sub_pd(one, f))));
+      ST(d + 2 * H + k, _mm256_mul_pd(_mm256_mul_pd(dct, i), _mm256_fnmadd_pd(g, g, one)));
+      ST(d + 3 * H + k, _mm256_mul_pd(_mm256_mul_pd(dhk, tc), _mm256_mul_pd(o, _mm256_sub_pd(one, o))));
+      ST(dcj + k, _mm256_mul_pd(dct, f));
+    }
+    for (; k < H; k++) {
+      const double i = w[k], f = w[H + k], g = w[2 * H + k], o = w[3 * H + k], cn = w[4 * H + k];
+      const double tc = __builtin_tanh(cn);
+      const double dhk = dhj[k];
+      const double dct = dcj[k] + dhk * o * (1 - tc * tc);
+      d[k] = (float)(dct * g * i * (1 - i));
+      d[H + k] = (float)(dct * cold[k] * f * (1 - f));
+      d[2 * H + k] = (float)(dct * i * (1 - g * g));
+      d[3 * H + k] = (float)(dhk * tc * o * (1 - o));
+      dcj[k] = (float)(dct * f);
     }
   }
 }

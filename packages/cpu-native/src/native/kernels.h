@@ -10,6 +10,10 @@ void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *c, fl
 
 
 
+/* Backward of one LSTM step (see kernels.c): gate gradients dg[j, 4H]; dc updated in place. */
+void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *prev_ws, int prev_rows, const float *c0,
+                            const float *dh, float *dc, float *dg);
+
 /* Per-row cross-entropy of logits [n, c] against int32 targets: loss[r] = logsumexp(x_r) - x_r[t_r]. */
 void rnn_softmax_xent(int n, int c, const float *logits, const int *target, float *loss);
 /* Its gradient: dx[r, j] = (softmax(x_r)_j - [j == t_r]) * gy[r]. */

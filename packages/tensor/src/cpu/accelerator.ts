@@ -53,6 +53,28 @@ export interface CpuAccelerator {
     yOff: number,
   ): void;
   /**
+   * Optional: the backward of one LSTM step over `bs` rows. `ws` (from `wsOff`) holds the step's
+   * rows (i, f, g, o, c'); rows `j < prevRows` started from the cell state `c'` of row `j` of `prevWs`
+   * (from `prevWsOff`), the others from `c0[j]`. Reads `dh[bs, H]` (from `dhOff`) and `dc[bs, H]`,
+   * updates `dc` in place to the gradient of the previous cell state, writes the gate gradients
+   * `dg[bs, 4H]` (from `dgOff`).
+   */
+  lstmBackwardStep?(
+    bs: number,
+    H: number,
+    ws: Float32Array,
+    wsOff: number,
+    prevWs: Float32Array,
+    prevWsOff: number,
+    prevRows: number,
+    c0: Float32Array,
+    dh: Float32Array,
+    dhOff: number,
+    dc: Float32Array,
+    dg: Float32Array,
+    dgOff: number,
+  ): void;
+  /**
    * Optional: per-row cross-entropy of float32 logits `[n, c]` against int32 targets in `[0, c)`:
    * `loss[r] = logsumexp(x_r) − x_r[t_r]`. Used by the fused `softmaxCrossEntropy` kernel.
    */

@@ -252,6 +252,8 @@ export const rnnLayer: FusedKernel = {
     const dhOut = wHr ? allocArray(dtype, n * hOut) : null;
     const hRaw = wHr ? allocArray(dtype, n * H) : null;
     const dht = allocArray(dtype, batch * hOut);
+    const acc = dtype === 'float32' && lstm && !wHr ? getCpuAccelerator() : null;
+    const nativeBack = acc?.lstmBackwardStep?.bind(acc) ?? null;
 
     for (const t of order(L.steps, a.reverse).reverse()) {
       const bs = a.batchSizes[t];
@@ -262,7 +264,29 @@ export const rnnLayer: FusedKernel = {
         dhOut.set(dht.subarray(0, bs * hOut), off * hOut);
         dhr = mul(dht.subarray(0, bs * hOut), bs, hOut, wHr, H, dtype);
       }
-      for (let j = 0; j < bs; j++) {
+      if (nativeBack) {
+        // rows j < prevRows started from row j of the neighbouring step, the others from c0
+        const prevT = a.reverse ? t + 1 : t - 1;
+        const hasPrev = prevT >= 0 && prevT < L.steps;
+        const prevRows = hasPrev ? Math.min(bs, a.batchSizes[prevT]) : 0;
+        const prevOff = hasPrev ? L.offsets[prevT] * wsWidth : 0;
+        nativeBack(
+          bs,
+          H,
+          ws as Float32Array,
+          off * wsWidth,
+          ws as Float32Array,
+          prevOff,
+          prevRows,
+          c0 as Float32Array,
+          dhr as Float32Array,
+          0,
+          dc as Float32Array,
+          dGi as Float32Array,
+          off * gh,
+        );
+      }
+      for (let j = 0; j < (nativeBack ? 0 : bs); j++) {
         const row = off + j;
         const g0 = row * gh;
         const w = row * wsWidth;
