@@ -10,6 +10,8 @@ export interface NativeModule {
   sgemm: CpuAccelerator['sgemm'];
   lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
   lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
+  adam: NonNullable<CpuAccelerator['adam']>;
+  sgd: NonNullable<CpuAccelerator['sgd']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
@@ -27,6 +29,8 @@ export interface CpuNative extends CpuAccelerator {
   readonly kernel: string;
   lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
   lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
+  adam: NonNullable<CpuAccelerator['adam']>;
+  sgd: NonNullable<CpuAccelerator['sgd']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
@@ -100,6 +104,8 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     sgemm: mod.sgemm,
     lstmStep: mod.lstmStep,
     lstmBackwardStep: mod.lstmBackwardStep,
+    adam: mod.adam,
+    sgd: mod.sgd,
     softmaxXent: mod.softmaxXent,
     softmaxXentBackward: mod.softmaxXentBackward,
     binary: mod.binary,

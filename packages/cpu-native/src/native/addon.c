@@ -263,6 +263,42 @@ static napi_value js_lstm_backward_step(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* adam(n, p, g, m, v, p1, m1, v1, beta1, beta2, stepSize, bias2Sqrt, eps) */
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 13) return throw_error(env, "adam: expected 13 arguments");
+  const long n = (long)num_arg(env, argv[0]);
+  float *a[7];
+  for (int q = 0; q < 7; q++)
+    if (!(a[q] = f32_at(env, argv[1 + q], 0, n))) return throw_error(env, "adam: arrays too short or not Float32Arrays");
+  rnn_adam(n, a[0], a[1], a[2], a[3], a[4], a[5], a[6], num_arg(env, argv[8]), num_arg(env, argv[9]),
+           num_arg(env, argv[10]), num_arg(env, argv[11]), num_arg(env, argv[12]));
+  return NULL;
+}
+
+/* sgd(n, p, g, buf, p1, buf1, lr, momentum, dampening, weightDecay, sign, first, nesterov); buf and
+ * buf1 may be any Float32Array when momentum is 0. */
+static napi_value js_sgd(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 13) return throw_error(env, "sgd: expected 13 arguments");
+  const long n = (long)num_arg(env, argv[0]);
+  const double momentum = num_arg(env, argv[7]);
+  const long nb = momentum == 0 ? 0 : n;
+  float *p = f32_at(env, argv[1], 0, n), *g = f32_at(env, argv[2], 0, n), *buf = f32_at(env, argv[3], 0, nb);
+  float *p1 = f32_at(env, argv[4], 0, n), *buf1 = f32_at(env, argv[5], 0, nb);
+  if (!p || !g || !buf || !p1 || !buf1) return throw_error(env, "sgd: arrays too short or not Float32Arrays");
+  bool first = false, nesterov = false;
+  napi_get_value_bool(env, argv[11], &first);
+  napi_get_value_bool(env, argv[12], &nesterov);
+  rnn_sgd(n, p, g, buf, p1, buf1, num_arg(env, argv[6]), momentum, 1 - num_arg(env, argv[8]), num_arg(env, argv[9]),
+          num_arg(env, argv[10]), first, nesterov);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;
@@ -301,6 +337,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "indexAdd", fn);
   napi_create_function(env, "lstmBackwardStep", NAPI_AUTO_LENGTH, js_lstm_backward_step, NULL, &fn);
   napi_set_named_property(env, exports, "lstmBackwardStep", fn);
+  napi_create_function(env, "adam", NAPI_AUTO_LENGTH, js_adam, NULL, &fn);
+  napi_set_named_property(env, exports, "adam", fn);
+  napi_create_function(env, "sgd", NAPI_AUTO_LENGTH, js_sgd, NULL, &fn);
+  napi_set_named_property(env, exports, "sgd", fn);
   napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn);
   napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);

@@ -330,3 +330,34 @@ AVX2 void rnn_index_add(long outer, long n, long inner, const int *index, long m
       for (long j = 0; j < inner; j++) d[j] += s[j];
     }
 }
+
+/* ---------------------------------------------------------------- optimizer updates (in double) */
+
+AVX2 void rnn_adam(long n, const float *restrict p, const float *restrict g, const float *restrict m,
+                   const float *restrict v, float *restrict p1, float *restrict m1, float *restrict v1,
+                   double beta1, double beta2, double step_size, double bias2_sqrt, double eps) {
+  const double c1 = 1 - beta1, c2 = 1 - beta2;
+  for (long i = 0; i < n; i++) {
+    const double gi = g[i];
+    const double mi = m[i] * beta1 + gi * c1;
+    const double vi = v[i] * beta2 + gi * c2 * gi;
+    m1[i] = (float)mi;
+    v1[i] = (float)vi;
+    p1[i] = (float)(p[i] - (mi / (__builtin_sqrt(vi) / bias2_sqrt + eps)) * step_size);
+  }
+}
+
+AVX2 void rnn_sgd(long n, const float *restrict p, const float *restrict g, const float *restrict buf,
+                  float *restrict p1, float *restrict buf1, double lr, double momentum, double damp, double wd,
+                  double sign, int first, int nesterov) {
+  if (momentum == 0) {
+    for (long i = 0; i < n; i++) p1[i] = (float)(p[i] - (sign * g[i] + wd * p[i]) * lr);
+    return;
+  }
+  for (long i = 0; i < n; i++) {
+    const double d = sign * g[i] + wd * p[i];
+    const double b = first ? d : buf[i] * momentum + d * damp;
+    buf1[i] = (float)b;
+    p1[i] = (float)(p[i] - (nesterov ? d + b * momentum : b) * lr);
+  }
+}

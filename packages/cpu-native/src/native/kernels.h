@@ -27,4 +27,10 @@ void rnn_transpose(long rows, long cols, const float *x, long colStride, float *
 void rnn_index_select(long outer, long n, long inner, const float *x, const int *index, long m, float *out);
 /* out [outer, n, inner] += src [outer, m, inner] scattered to the rows index[m] (indices in range). */
 void rnn_index_add(long outer, long n, long inner, const int *index, long m, const float *src, float *out);
+/* Adam without weight decay, AMSGrad or maximize: p1, m1, v1 from p, g, m, v (computed in double). */
+void rnn_adam(long n, const float *p, const float *g, const float *m, const float *v, float *p1, float *m1, float *v1,
+              double beta1, double beta2, double step_size, double bias2_sqrt, double eps);
+/* SGD as torch.optim.SGD (sign -1 maximizes); buf/buf1 unused without momentum. */
+void rnn_sgd(long n, const float *p, const float *g, const float *buf, float *p1, float *buf1, double lr,
+             double momentum, double damp, double wd, double sign, int first, int nesterov);
 #endif

@@ -88,6 +88,44 @@ export interface CpuAccelerator {
     gy: Float32Array,
     dx: Float32Array,
   ): void;
+  /**
+   * Optional: the plain Adam update (no weight decay, AMSGrad or maximize) of `n` float32 elements:
+   * `m1 = β1·m + (1−β1)·g`, `v1 = β2·v + (1−β2)·g²`, `p1 = p − stepSize · m1 / (√v1 / bias2Sqrt + eps)`.
+   */
+  adam?(
+    n: number,
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    p1: Float32Array,
+    m1: Float32Array,
+    v1: Float32Array,
+    beta1: number,
+    beta2: number,
+    stepSize: number,
+    bias2Sqrt: number,
+    eps: number,
+  ): void;
+  /**
+   * Optional: `torch.optim.SGD`'s update of `n` float32 elements (`sign` −1 maximizes); `buf`/`buf1`
+   * (the momentum buffer in and out) are ignored when `momentum` is 0.
+   */
+  sgd?(
+    n: number,
+    p: Float32Array,
+    g: Float32Array,
+    buf: Float32Array,
+    p1: Float32Array,
+    buf1: Float32Array,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    sign: number,
+    firstStep: boolean,
+    nesterov: boolean,
+  ): void;
   /** Optional: `out = a op b` over `n` float32 elements of same-shape operands (op 0 add, 1 sub, 2 mul, 3 div). */
   binary?(op: number, n: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** Optional: `out[outOff + i·cols + j] = x[xOff + i + j·colStride]`, a `rows × cols` transposed copy. */

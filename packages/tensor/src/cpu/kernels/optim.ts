@@ -1,5 +1,6 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
 import type { TypedArray } from '../../dtype';
+import { getCpuAccelerator } from '../accelerator';
 import { allocUninit } from '../pool';
 
 // Kernels for the optimizer updates that `@rnn/nn` defines as fused ops (`nn/src/optim/*.ts`): one
@@ -45,7 +46,24 @@ export const adamUpdate: FusedKernel = {
     const c1 = 1 - beta1;
     const c2 = 1 - beta2;
     const eps = a.eps;
-    if (!vmax && l2 === 0 && sign === 1 && decay === 1 && p instanceof Float32Array) {
+    const native = p instanceof Float32Array ? getCpuAccelerator() : null;
+    if (!vmax && l2 === 0 && sign === 1 && decay === 1 && native?.adam) {
+      native.adam(
+        n,
+        p as Float32Array,
+        g as Float32Array,
+        m as Float32Array,
+        v as Float32Array,
+        p1 as Float32Array,
+        m1 as Float32Array,
+        v1 as Float32Array,
+        beta1,
+        beta2,
+        stepSize,
+        bias2Sqrt,
+        eps,
+      );
+    } else if (!vmax && l2 === 0 && sign === 1 && decay === 1 && p instanceof Float32Array) {
       // The common case, with monomorphic float32 accesses.
       adamF32(
         p,
@@ -133,6 +151,27 @@ export const sgdUpdate: FusedKernel = {
     const sign = a.maximize ? -1 : 1;
     const wd = a.weightDecay;
     const lr = a.lr;
+    const native = p instanceof Float32Array ? getCpuAccelerator() : null;
+    if (native?.sgd) {
+      const buf = (a.momentum === 0 ? p : data(inputs[2])) as Float32Array;
+      const b1 = a.momentum === 0 ? null : allocUninit(dtype, n);
+      native.sgd(
+        n,
+        p as Float32Array,
+        g as Float32Array,
+        buf,
+        p1 as Float32Array,
+        (b1 ?? p1) as Float32Array,
+        lr,
+        a.momentum,
+        a.dampening,
+        wd,
+        sign,
+        a.firstStep,
+        a.nesterov,
+      );
+      return b1 ? [p1, b1] : [p1];
+    }
     if (a.momentum === 0) {
       for (let i = 0; i < n; i++) p1[i] = p[i] - (sign * g[i] + wd * p[i]) * lr;
       return [p1];
