@@ -1,7 +1,8 @@
 /**
  * `pnpm bench` for the CPU backend: the four training workloads (A–D) and square float32 matmuls, on
  * @rnn and on PyTorch (when `/usr/bin/python3 -c 'import torch'` works) in the same run, alternating
- * step by step after a warm-up. Prints a table and writes `bench-results/cpu.json` at the repo root.
+ * step by step after a warm-up, with a short pause at each switch so that neither side's spinning
+ * threads slow the other. Prints a table and writes `bench-results/cpu.json` at the repo root.
  *
  *   node dist/run.js [--quick] [--workloads A,B] [--steps 7] [--warmup 2] [--sizes 256,512]
  *                    [--no-torch] [--no-matmul] [--threads 2] [--out file.json]
@@ -51,6 +52,14 @@ function parseArgs(argv: string[]): Args {
       fileURLToPath(new URL(`../../../bench-results/${quick ? 'cpu-quick' : 'cpu'}.json`, import.meta.url)),
   };
 }
+
+/**
+ * Pause between the two sides. OpenBLAS's threads keep spinning on both cores for ~0.1 s after a
+ * PyTorch op returns, and would steal the CPU from the next @rnn step (and @rnn's GEMM threads spin
+ * briefly too): each side starts on a quiet machine.
+ */
+const SETTLE_MS = Number(process.env.RNN_BENCH_SETTLE_MS ?? 250);
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -110,11 +119,13 @@ async function main(): Promise<void> {
     let liveAfterWarmup = 0;
     for (let s = 0; s < args.warmup + args.steps; s++) {
       if (s === args.warmup) liveAfterWarmup = memory().tensors;
+      if (twin) await settle();
       const t0 = performance.now();
       rnnLoss = w.step();
       const dt = (performance.now() - t0) / 1000;
       if (s >= args.warmup) rnnTimes.push(dt);
       if (twin) {
+        await settle();
         const r = await twin.request<{ seconds: number; loss: number }>({ cmd: 'step' });
         torchLoss = r.loss;
         if (s >= args.warmup) torchTimes.push(r.seconds);
@@ -160,13 +171,16 @@ async function main(): Promise<void> {
       const torchTimes: number[] = [];
       tidy(() => matmul(a, b).dispose());
       for (let block = 0; block < 3; block++) {
+        if (twin) await settle();
         for (let r = 0; r < runs; r++) {
           const t0 = performance.now();
           tidy(() => matmul(a, b).dispose());
           rnnTimes.push((performance.now() - t0) / 1000);
         }
-        if (twin)
+        if (twin) {
+          await settle();
           torchTimes.push(...(await twin.request<{ seconds: number[] }>({ cmd: 'matmul', n, runs })).seconds);
+        }
       }
       a.dispose();
       b.dispose();
@@ -206,6 +220,7 @@ async function main(): Promise<void> {
     rnnKernels: getCpuAccelerator()?.name ?? 'pure JavaScript',
     torch: hello,
     warmupSteps: args.warmup,
+    settleMs: SETTLE_MS,
     timedSteps: args.steps,
     workloads: rows,
     matmul: mm,

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define KC 384
 #define MC_ROWS 96   /* multiple of 12 and of 6 */
@@ -245,9 +246,17 @@ static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, work
 /* ---------------------------------------------------------------- threads */
 
 #define RNN_MAX_THREADS 16
-/* A helper polls for its next job this many times (about 0.2 ms) before it sleeps: the GEMMs of an
- * RNN come every few hundred microseconds, and waking a sleeping thread costs tens of them. */
+/* A helper polls for its next job for this long before it sleeps: the GEMMs of an RNN come every
+ * few hundred microseconds, and waking a sleeping thread costs up to a millisecond on a virtual
+ * machine (measured here). Timed by the clock, since the length of a pause instruction varies. */
+#define SPIN_SECONDS 0.002
 #define SPIN_LIMIT 20000
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
 
 typedef struct {
   pthread_t thread;
@@ -272,11 +281,10 @@ static void *worker_main(void *arg) {
   int seen = 0;
   for (;;) {
     int spins = 0;
+    const double since = now_seconds();
     while (atomic_load(&w->posted) == seen) {
-      if (++spins < SPIN_LIMIT) {
-        _mm_pause();
-        continue;
-      }
+      _mm_pause();
+      if ((++spins & 63) != 0 || now_seconds() - since < SPIN_SECONDS) continue;
       pthread_mutex_lock(&w->lock);
       atomic_store(&w->sleeping, 1);
       while (atomic_load(&w->posted) == seen) pthread_cond_wait(&w->wake, &w->lock);
