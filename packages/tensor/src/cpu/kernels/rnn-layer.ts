@@ -3,7 +3,7 @@ import type { DType, TypedArray } from '../../dtype';
 import { getCpuAccelerator } from '../accelerator';
 import { allocArray, recycle } from '../pool';
 import { sigmoid } from './elementwise';
-import { matmul } from './matmul';
+import { gemm, matmul } from './matmul';
 
 type Mode = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
 
@@ -104,15 +104,36 @@ export const rnnLayer: FusedKernel = {
     const { n, gh, hidden: H, hOut, dtype } = L;
     const lstm = a.mode === 'lstm';
     const gru = a.mode === 'gru';
-    const xw = mulT(data(L.x), n, L.inSize, data(L.wIh), gh, dtype);
     const bIh = L.bIh ? data(L.bIh) : null;
     const bHh = L.bHh ? data(L.bHh) : null;
+    let xw: TypedArray;
     if (bIh && bHh) {
-      // GRU keeps b_hn inside r·(W_hn h + b_hn); the other biases fold into x W_ihᵀ.
-      for (let r = 0; r < n; r++) {
-        const base = r * gh;
-        for (let k = 0; k < gh; k++) xw[base + k] += bIh[k] + (gru ? 0 : bHh[k]);
-      }
+      // GRU keeps b_hn inside r·(W_hn h + b_hn); the other biases fold into x W_ihᵀ: every row
+      // starts as the bias, and the product is accumulated onto it (beta = 1).
+      const bias = allocArray(dtype, gh);
+      for (let k = 0; k < gh; k++) bias[k] = bIh[k] + (gru ? 0 : bHh[k]);
+      xw = allocArray(dtype, n * gh);
+      for (let r = 0; r < n; r++) xw.set(bias, r * gh);
+      gemm(
+        false,
+        true,
+        n,
+        gh,
+        L.inSize,
+        data(L.x),
+        0,
+        L.inSize,
+        data(L.wIh),
+        0,
+        L.inSize,
+        1,
+        xw,
+        0,
+        gh,
+        dtype,
+      );
+    } else {
+      xw = mulT(data(L.x), n, L.inSize, data(L.wIh), gh, dtype);
     }
     const wHhT = transpose(data(L.wHh), gh, hOut, dtype);
     const wHrT = L.wHr ? transpose(data(L.wHr), hOut, H, dtype) : null;
@@ -362,6 +383,14 @@ export const rnnLayer: FusedKernel = {
 };
 
 function columnSums(a: TypedArray, rows: number, cols: number, dtype: DType): TypedArray {
+  if (dtype === 'float32' && getCpuAccelerator()) {
+    // a ones row times `a`: one native GEMM instead of a JavaScript pass over every element
+    const ones = allocArray(dtype, rows).fill(1);
+    const out = allocArray(dtype, cols);
+    gemm(false, false, 1, cols, rows, ones, 0, rows, a, 0, cols, 0, out, 0, cols, dtype);
+    recycle(ones);
+    return out;
+  }
   const out = allocArray(dtype, cols);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
