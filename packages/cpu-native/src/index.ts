@@ -12,6 +12,7 @@ export interface NativeModule {
   lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
   adam: NonNullable<CpuAccelerator['adam']>;
   sgd: NonNullable<CpuAccelerator['sgd']>;
+  philoxUniform: NonNullable<CpuAccelerator['philoxUniform']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
@@ -31,6 +32,7 @@ export interface CpuNative extends CpuAccelerator {
   lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
   adam: NonNullable<CpuAccelerator['adam']>;
   sgd: NonNullable<CpuAccelerator['sgd']>;
+  philoxUniform: NonNullable<CpuAccelerator['philoxUniform']>;
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
@@ -106,6 +108,7 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     lstmBackwardStep: mod.lstmBackwardStep,
     adam: mod.adam,
     sgd: mod.sgd,
+    philoxUniform: mod.philoxUniform,
     softmaxXent: mod.softmaxXent,
     softmaxXentBackward: mod.softmaxXentBackward,
     binary: mod.binary,

@@ -1,5 +1,6 @@
 import { getCpuAccelerator, matmul, setCpuAccelerator, tensor } from '@rnn/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
+import { random } from '../../tensor/src/cpu/kernels/random';
 import { installCpuNative, loadCpuNative, nativeLoadError, uninstallCpuNative } from '../src/index';
 
 afterEach(() => {
@@ -168,6 +169,21 @@ it('setCpuAccelerator returns the previous accelerator', () => {
 });
 
 describe('pointwise kernels', () => {
+  itNative('philoxUniform is bit for bit the pure JavaScript generator', () => {
+    for (const [n, counter, key] of [
+      [1001, 0, [0, 0]],
+      [37, 2 ** 40 + 5, [0xdeadbeef, 12345]],
+      [64, 2 ** 32 - 3, [1, 0xffffffff]],
+    ] as [number, number, [number, number]][]) {
+      const got = new Float32Array(n);
+      native!.philoxUniform(n, counter, key[0], key[1], got);
+      uninstallCpuNative();
+      const want = random('uniform', [n], 'float32', key, counter);
+      installCpuNative();
+      expect(got).toEqual(want);
+    }
+  });
+
   itNative('softmaxXent and its backward match the float64 formulas, NaN and infinities included', () => {
     const [n, c] = [5, 37];
     const x = randomArray(n * c, 11).map((v) => v * 20);

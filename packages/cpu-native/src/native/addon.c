@@ -299,6 +299,22 @@ static napi_value js_sgd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* philoxUniform(n, counter, k0, k1, out): out[0..n) uniform float32 (see kernels.h). */
+static napi_value js_philox_uniform(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 5) return throw_error(env, "philoxUniform: expected 5 arguments");
+  const long n = (long)num_arg(env, argv[0]);
+  const double counter = num_arg(env, argv[1]);
+  if (n < 0 || counter < 0 || counter > 9007199254740991.0) return throw_error(env, "philoxUniform: bad size or counter");
+  float *out = f32_at(env, argv[4], 0, n);
+  if (!out) return throw_error(env, "philoxUniform: out must be a Float32Array of n elements");
+  const unsigned k0 = (unsigned)(long long)num_arg(env, argv[2]), k1 = (unsigned)(long long)num_arg(env, argv[3]);
+  rnn_philox_uniform(n, (unsigned long long)counter, k0, k1, out);
+  return NULL;
+}
+
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], out;
@@ -341,6 +357,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "adam", fn);
   napi_create_function(env, "sgd", NAPI_AUTO_LENGTH, js_sgd, NULL, &fn);
   napi_set_named_property(env, exports, "sgd", fn);
+  napi_create_function(env, "philoxUniform", NAPI_AUTO_LENGTH, js_philox_uniform, NULL, &fn);
+  napi_set_named_property(env, exports, "philoxUniform", fn);
   napi_create_function(env, "setThreads", NAPI_AUTO_LENGTH, js_set_threads, NULL, &fn);
   napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);

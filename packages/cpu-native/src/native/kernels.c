@@ -361,3 +361,29 @@ AVX2 void rnn_sgd(long n, const float *restrict p, const float *restrict g, cons
     p1[i] = (float)(p[i] - (nesterov ? d + b * momentum : b) * lr);
   }
 }
+
+/* ---------------------------------------------------------------- random numbers */
+
+/* Uniform [0, 1) float32 values from Philox-4x32-10 under (k0, k1): element i is lane i % 4 of
+ * block counter + i / 4, as (word >> 8) * 2^-24, bit for bit the same as @rnn/tensor's generator. */
+void rnn_philox_uniform(long n, unsigned long long counter, unsigned k0, unsigned k1, float *out) {
+  for (long block = 0; block * 4 < n; block++) {
+    const unsigned long long ctr = counter + (unsigned long long)block;
+    unsigned c0 = (unsigned)ctr, c1 = (unsigned)(ctr >> 32), c2 = 0, c3 = 0, a = k0, b = k1;
+    for (int r = 0; r < 10; r++) {
+      const unsigned long long p0 = (unsigned long long)0xd2511f53u * c0;
+      const unsigned long long p1 = (unsigned long long)0xcd9e8d57u * c2;
+      const unsigned n0 = (unsigned)(p1 >> 32) ^ c1 ^ a;
+      const unsigned n2 = (unsigned)(p0 >> 32) ^ c3 ^ b;
+      c1 = (unsigned)p1;
+      c3 = (unsigned)p0;
+      c0 = n0;
+      c2 = n2;
+      a += 0x9e3779b9u;
+      b += 0xbb67ae85u;
+    }
+    const unsigned w[4] = {c0, c1, c2, c3};
+    const long base = block * 4;
+    for (int j = 0; j < 4 && base + j < n; j++) out[base + j] = (float)(w[j] >> 8) * (1.0f / 16777216.0f);
+  }
+}

@@ -33,4 +33,6 @@ void rnn_adam(long n, const float *p, const float *g, const float *m, const floa
 /* SGD as torch.optim.SGD (sign -1 maximizes); buf/buf1 unused without momentum. */
 void rnn_sgd(long n, const float *p, const float *g, const float *buf, float *p1, float *buf1, double lr,
              double momentum, double damp, double wd, double sign, int first, int nesterov);
+/* Uniform float32 numbers from Philox-4x32-10, identical to @rnn/tensor's CPU generator. */
+void rnn_philox_uniform(long n, unsigned long long counter, unsigned k0, unsigned k1, float *out);
 #endif

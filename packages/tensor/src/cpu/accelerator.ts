@@ -126,6 +126,11 @@ export interface CpuAccelerator {
     firstStep: boolean,
     nesterov: boolean,
   ): void;
+  /**
+   * Optional: `n` uniform float32 numbers from Philox-4x32-10 under key `(k0, k1)` from block
+   * `counter`, bit for bit as the CPU backend's own generator (see `Backend.random`).
+   */
+  philoxUniform?(n: number, counter: number, k0: number, k1: number, out: Float32Array): void;
   /** Optional: `out = a op b` over `n` float32 elements of same-shape operands (op 0 add, 1 sub, 2 mul, 3 div). */
   binary?(op: number, n: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /** Optional: `out[outOff + i·cols + j] = x[xOff + i + j·colStride]`, a `rows × cols` transposed copy. */

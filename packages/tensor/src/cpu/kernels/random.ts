@@ -2,6 +2,7 @@ import type { RandomKind } from '../../backend/backend';
 import type { DType, TypedArray } from '../../dtype';
 import { philox4x32, wordToUniform } from '../../random/philox';
 import { type Shape, sizeOf } from '../../shape';
+import { getCpuAccelerator } from '../accelerator';
 import { allocArray } from '../pool';
 
 const TWO_PI = 2 * Math.PI;
@@ -16,6 +17,11 @@ export function random(
 ): TypedArray {
   const n = sizeOf(shape);
   const out = allocArray(dtype, n);
+  const acc = kind === 'uniform' && dtype === 'float32' && n >= 64 ? getCpuAccelerator() : null;
+  if (acc?.philoxUniform) {
+    acc.philoxUniform(n, counter, key[0] >>> 0, key[1] >>> 0, out as Float32Array);
+    return out;
+  }
   const words = new Uint32Array(4);
   const lanes = new Float64Array(4);
   for (let block = 0; block * 4 < n; block++) {
