@@ -43,6 +43,30 @@ function setup() {
 const live = () => memory().backends.cpu;
 
 describe('memory', () => {
+  it('ops with number operands leave no temporaries behind when no graph records them', () => {
+    const live = () => memory().backends.cpu?.tensors ?? 0;
+    const x = tensor([1, 2, 3]);
+    const xi = tensor([1, 2, 3], { dtype: 'int32' });
+    const before = live();
+    const outs = [
+      x.mul(2),
+      x.add(1),
+      x.sub(0.5),
+      x.div(4),
+      x.pow(2),
+      x.maximum(2),
+      x.gt(1),
+      x.maskedFill(x.gt(2), 0),
+      xi.add(1.5), // a cast of xi and a scalar, both the op's own
+    ];
+    // Exactly the results (and the one mask made for maskedFill) are alive: no scalars, no casts.
+    expect(live() - before).toBe(outs.length + 1);
+    const w = tensor([1, 2], { requiresGrad: true });
+    const y = w.mul(3); // recorded: the scalar lives with the graph until backward frees it
+    y.sum().backward();
+    expect(Array.from(w.grad!.dataSync())).toEqual([3, 3]);
+  });
+
   it('keeps live tensors and bytes flat over 200 steps inside tidy', () => {
     const { step } = setup();
     const counts: number[] = [];

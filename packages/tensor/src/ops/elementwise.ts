@@ -34,6 +34,21 @@ function operands(op: string, a: Tensor, b: Tensor | number, arithmetic: boolean
   return [x, y];
 }
 
+/** The operands an op made itself (scalar constants, casts), as opposed to the tensors it was given. */
+function temporaries(a: Tensor | number, b: Tensor | number, x: Tensor, y: Tensor): Tensor[] {
+  return [x, y].filter((t) => t !== a && t !== b);
+}
+
+/**
+ * Disposes an op's own temporaries at once when no gradient node captured them (no-grad code such as
+ * initialisers, optimizer steps and evaluation), so live-tensor counts stay exact there. When a node
+ * holds them, they live as long as the graph (and go with the enclosing scope).
+ */
+function released(out: Tensor, temps: readonly Tensor[]): Tensor {
+  if (out.gradFn === null) for (const t of temps) if (t !== out) t.dispose();
+  return out;
+}
+
 function floatInput(op: string, x: Tensor): Tensor {
   if (isFloat(x.dtype)) return x;
   if (x.dtype === 'bool') throw new DTypeError(`${op}: expected a floating-point or int32 tensor, got bool`);
@@ -44,35 +59,50 @@ function floatInput(op: string, x: Tensor): Tensor {
 
 export function add(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('add', a, b, true);
-  return record('add', [x, y], binaryRaw('add', x, y), ([g], [nx, ny]) => [
-    nx ? sumToShape(g!, x.shape) : null,
-    ny ? sumToShape(g!, y.shape) : null,
-  ]);
+  const out = binaryRaw('add', x, y);
+  return released(
+    record('add', [x, y], out, ([g], [nx, ny]) => [
+      nx ? sumToShape(g!, x.shape) : null,
+      ny ? sumToShape(g!, y.shape) : null,
+    ]),
+    temporaries(a, b, x, y),
+  );
 }
 
 export function sub(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('sub', a, b, true);
-  return record('sub', [x, y], binaryRaw('sub', x, y), ([g], [nx, ny]) => [
-    nx ? sumToShape(g!, x.shape) : null,
-    ny ? sumToShape(neg(g!), y.shape) : null,
-  ]);
+  const out = binaryRaw('sub', x, y);
+  return released(
+    record('sub', [x, y], out, ([g], [nx, ny]) => [
+      nx ? sumToShape(g!, x.shape) : null,
+      ny ? sumToShape(neg(g!), y.shape) : null,
+    ]),
+    temporaries(a, b, x, y),
+  );
 }
 
 export function mul(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('mul', a, b, true);
-  return record('mul', [x, y], binaryRaw('mul', x, y), ([g], [nx, ny]) => [
-    nx ? sumToShape(mul(g!, y), x.shape) : null,
-    ny ? sumToShape(mul(g!, x), y.shape) : null,
-  ]);
+  const out = binaryRaw('mul', x, y);
+  return released(
+    record('mul', [x, y], out, ([g], [nx, ny]) => [
+      nx ? sumToShape(mul(g!, y), x.shape) : null,
+      ny ? sumToShape(mul(g!, x), y.shape) : null,
+    ]),
+    temporaries(a, b, x, y),
+  );
 }
 
 export function div(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('div', a, b, true);
   const out = binaryRaw('div', x, y);
-  return record('div', [x, y], out, ([g], [nx, ny]) => [
-    nx ? sumToShape(div(g!, y), x.shape) : null,
-    ny ? sumToShape(neg(div(mul(g!, out), y)), y.shape) : null,
-  ]);
+  return released(
+    record('div', [x, y], out, ([g], [nx, ny]) => [
+      nx ? sumToShape(div(g!, y), x.shape) : null,
+      ny ? sumToShape(neg(div(mul(g!, out), y)), y.shape) : null,
+    ]),
+    temporaries(a, b, x, y),
+  );
 }
 
 /** `a ** b` elementwise. */
@@ -80,24 +110,27 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('pow', a, b, true);
   const out = binaryRaw('pow', x, y);
   // As PyTorch: d/dx is 0 where y == 0 and d/dy is 0 where x == 0 and y >= 0 (not 0 * inf = NaN).
-  return record('pow', [x, y], out, ([g], [nx, ny]) => [
-    nx
-      ? sumToShape(
-          where(compareRaw('eq', y, scalarLike(0, y)), 0, mul(g!, mul(y, pow(x, sub(y, 1))))),
-          x.shape,
-        )
-      : null,
-    ny
-      ? sumToShape(
-          where(
-            logicalAnd(compareRaw('eq', x, scalarLike(0, x)), compareRaw('ge', y, scalarLike(0, y))),
-            0,
-            mul(g!, mul(out, log(x))),
-          ),
-          y.shape,
-        )
-      : null,
-  ]);
+  return released(
+    record('pow', [x, y], out, ([g], [nx, ny]) => [
+      nx
+        ? sumToShape(
+            where(compareRaw('eq', y, scalarLike(0, y)), 0, mul(g!, mul(y, pow(x, sub(y, 1))))),
+            x.shape,
+          )
+        : null,
+      ny
+        ? sumToShape(
+            where(
+              logicalAnd(compareRaw('eq', x, scalarLike(0, x)), compareRaw('ge', y, scalarLike(0, y))),
+              0,
+              mul(g!, mul(out, log(x))),
+            ),
+            y.shape,
+          )
+        : null,
+    ]),
+    temporaries(a, b, x, y),
+  );
 }
 
 /** Elementwise maximum; on ties the gradient is split evenly, as in PyTorch. */
@@ -112,7 +145,7 @@ export function minimum(a: Tensor, b: Tensor | number): Tensor {
 
 function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands(op, a, b, false);
-  return record(op, [x, y], binaryRaw(op, x, y), ([g], [nx, ny]) => {
+  const out = record(op, [x, y], binaryRaw(op, x, y), ([g], [nx, ny]) => {
     const tie = compareRaw('eq', x, y);
     const half = mul(g!, 0.5);
     const xWins = compareRaw(op === 'maximum' ? 'gt' : 'lt', x, y);
@@ -121,6 +154,7 @@ function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Ten
     const pick = (wins: Tensor) => where(tie, half, where(wins, g!, zero));
     return [nx ? sumToShape(pick(xWins), x.shape) : null, ny ? sumToShape(pick(yWins), y.shape) : null];
   });
+  return released(out, temporaries(a, b, x, y));
 }
 
 // ------------------------------------------------------------------ unary
@@ -204,7 +238,7 @@ function compareRaw(op: CompareOp, a: Tensor, b: Tensor): Tensor {
 /** Elementwise comparison to a bool tensor (no gradient). */
 export function compare(op: CompareOp, a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands(op, a, b, false);
-  return compareRaw(op, x, y);
+  return released(compareRaw(op, x, y), temporaries(a, b, x, y));
 }
 
 export function logicalNot(x: Tensor): Tensor {
@@ -247,13 +281,14 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   }
   const shape = broadcastShapes('where', cond.shape, x.shape, y.shape);
   const out = fromStorage(cond.backend, cond.backend.where(cond, x, y, shape), shape, x.dtype);
-  return record('where', [x, y], out, ([g], [nx, ny]) => {
+  const result = record('where', [x, y], out, ([g], [nx, ny]) => {
     const zero = scalarLike(0, g!);
     return [
       nx ? sumToShape(whereRaw(cond, g!, zero), x.shape) : null,
       ny ? sumToShape(whereRaw(cond, zero, g!), y.shape) : null,
     ];
   });
+  return released(result, temporaries(a, b, x, y));
 }
 
 function whereRaw(cond: Tensor, a: Tensor, b: Tensor): Tensor {
@@ -271,11 +306,8 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
       `maskedFill: mask ${fmtShape(mask.shape)} must broadcast to the input's shape ${fmtShape(x.shape)}`,
     );
   }
-  return where(
-    mask,
-    scalarLike(value, x, isFloat(x.dtype) || Number.isInteger(value) ? x.dtype : 'float32'),
-    x,
-  );
+  const fill = scalarLike(value, x, isFloat(x.dtype) || Number.isInteger(value) ? x.dtype : 'float32');
+  return released(where(mask, fill, x), [fill]);
 }
 
 // ------------------------------------------------------------------ dtype conversion
