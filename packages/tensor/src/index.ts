@@ -99,6 +99,7 @@ export {
 } from './ops/fused';
 export { gather, indexSelect } from './ops/indexing';
 export { type LayerNormAttrs, layerNorm, layerNormOp } from './ops/layer-norm';
+export { linear } from './ops/linear';
 export { matmul } from './ops/matmul';
 export { dropout, type RandomOptions, rand, randint, randLike, randn, randnLike } from './ops/random';
 export { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from './ops/reduce';

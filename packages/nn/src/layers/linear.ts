@@ -1,4 +1,4 @@
-import { ShapeError, type Tensor } from '@rnn/tensor';
+import { linear, ShapeError, type Tensor } from '@rnn/tensor';
 import { checkSize, type FactoryOptions, Module, type Parameter, uniformParameter } from '../module';
 
 /** Options of {@link Linear}. */
@@ -36,8 +36,8 @@ export class Linear extends Module {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
       throw new ShapeError(`Linear: expected input [..., ${this.inFeatures}], got [${x.shape.join(', ')}]`);
     }
-    const y = x.matmul(this.weight.t());
-    return this.bias ? y.add(this.bias) : y;
+    // One product with the weight read transposed in place (no `weight.t()` copy), bias added once.
+    return linear(x, this.weight, this.bias);
   }
 
   override extraRepr(): string {

@@ -35,6 +35,7 @@ import {
 import { lstmCell, lstmCellOp, runFused, softmaxCrossEntropy, withoutFusedKernels } from '../ops/fused';
 import { gather, indexSelect } from '../ops/indexing';
 import { layerNorm } from '../ops/layer-norm';
+import { linear } from '../ops/linear';
 import { matmul } from '../ops/matmul';
 import { dropout, rand, randint, randLike, randn, randnLike } from '../ops/random';
 import { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from '../ops/reduce';
@@ -572,6 +573,24 @@ export const OP_CASES: readonly OpCase[] = [
     name: 'matmul of int32 and odd sizes',
     inputs: (r) => [ints(r, [3, 5], -4, 5), ints(r, [5, 2], -4, 5), u(r, [5, 7]), u(r, [2, 7, 3])],
     fn: ([a, b, c, e]) => [matmul(a, b), matmul(c, e)],
+  },
+
+  {
+    name: 'linear [2, 3, 4] x [5, 4] + [5], 2-D, 1-D and without bias',
+    grad: true,
+    inputs: (r) => [u(r, [2, 3, 4]), u(r, [5, 4]), u(r, [5]), u(r, [3, 4]), u(r, [4])],
+    fn: ([x, w, b, x2, v]) => [linear(x, w, b), linear(x2, w, b), linear(v, w, b), linear(x2, w)],
+  },
+  {
+    name: 'linear with odd sizes and a shared weight',
+    grad: true,
+    inputs: (r) => [u(r, [7, 9]), u(r, [3, 9]), u(r, [3]), u(r, [1, 2, 9])],
+    fn: ([x, w, b, y]) => [linear(x, w, b), linear(y, w, b).mul(linear(y, w))],
+  },
+  {
+    name: 'linear of int32',
+    inputs: (r) => [ints(r, [3, 5], -4, 5), ints(r, [2, 5], -4, 5), ints(r, [2], -4, 5)],
+    fn: ([x, w, b]) => [linear(x, w, b), linear(x, w)],
   },
 
   // ---------------------------------------------------------------- shape
