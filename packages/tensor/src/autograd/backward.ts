@@ -1,3 +1,4 @@
+import { getCpuAccelerator } from '../cpu/accelerator';
 import { AutogradError, fmtShape } from '../errors';
 import { tidy } from '../memory/scope';
 import { onesLike } from '../ops/creation';
@@ -10,6 +11,14 @@ import type { GradNode } from './node';
  * Reverse-mode differentiation from `root`. Gradients are accumulated into the `.grad` of leaf tensors
  * that require grad. Each node's temporaries are freed as soon as it has run, and (unless
  * `retainGraph`) each node drops its saved tensors once used, as PyTorch frees the graph.
+ *
+ * Gradient accumulation and immutable storage: a tensor used `n` times receives `n` gradients. The
+ * first sum is a new tensor (`prev.add(g)`) that the engine itself allocated in this call; nobody else
+ * can hold it (not the user, not a saved tensor of the graph, not a pass-through alias), so the
+ * remaining `n − 2` gradients are added into that buffer in place where the backend allows it (CPU
+ * float storage). Any other buffer is never written: gradients produced by backward functions, the
+ * seed, and a leaf's `.grad` from an earlier `backward()` call (which the user may hold) are summed
+ * out of place, as before. The values are the same either way (the same float additions, in order).
  */
 export function backward(root: Tensor, gradient?: Tensor, retainGraph = false): void {
   if (!root.requiresGrad) {
@@ -40,8 +49,10 @@ export function backward(root: Tensor, gradient?: Tensor, retainGraph = false): 
 
 function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
   const rootNode = root.gradFn;
+  // Sums allocated by this call's accumulation (see `backward`): the only buffers written in place.
+  const sums = new Set<Tensor>();
   if (!rootNode) {
-    accumulateLeaf(root, seed);
+    accumulateLeaf(root, seed, sums);
     return;
   }
   // Count, for each node, how many input edges point at it, so it runs after all its consumers.
@@ -106,7 +117,7 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
           );
         }
         const n = input.gradFn;
-        if (!n) accumulateLeaf(input, g);
+        if (!n) accumulateLeaf(input, g, sums);
         else {
           let slots = pending.get(n);
           if (!slots) {
@@ -114,11 +125,7 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
             pending.set(n, slots);
           }
           const prev = slots[input.outputIndex];
-          if (prev) {
-            slots[input.outputIndex] = prev.add(g);
-            prev.dispose();
-            g.dispose();
-          } else slots[input.outputIndex] = g;
+          slots[input.outputIndex] = prev ? accumulate(prev, g, sums) : g;
         }
       }
       const n = input.gradFn;
@@ -131,16 +138,51 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
   }
 }
 
-function accumulateLeaf(leaf: Tensor, g: Tensor): void {
+function accumulateLeaf(leaf: Tensor, g: Tensor, sums: Set<Tensor>): void {
   const grad = g.dtype === leaf.dtype ? g : g.asType(leaf.dtype);
   if (grad !== g) g.dispose();
   const prev = leaf.grad;
-  if (prev) {
-    leaf.grad = prev.add(grad);
-    prev.dispose();
-    grad.dispose();
-  } else {
-    leaf.grad = grad;
-  }
+  leaf.grad = prev ? accumulate(prev, grad, sums) : grad;
   leaf.grad.kept = true;
+}
+
+/**
+ * `prev + g`, consuming both. In place into `prev` when this call allocated it (`sums`) and it is its
+ * storage's only reference; otherwise a new tensor, which joins `sums`.
+ */
+function accumulate(prev: Tensor, g: Tensor, sums: Set<Tensor>): Tensor {
+  if (sums.has(prev) && !prev.isDisposed && prev.ref.refs === 1 && addInPlace(prev, g)) {
+    g.dispose();
+    return prev;
+  }
+  const sum = prev.add(g);
+  sums.delete(prev);
+  prev.dispose();
+  g.dispose();
+  sums.add(sum);
+  return sum;
+}
+
+/** `dst += src` on CPU float storage of the same shape and dtype; false where it cannot (other backends). */
+function addInPlace(dst: Tensor, src: Tensor): boolean {
+  if (dst.backend !== src.backend || dst.dtype !== src.dtype || !shapesEqual(dst.shape, src.shape))
+    return false;
+  const d = dst.storage;
+  const s = src.storage;
+  const n = dst.size;
+  if (d instanceof Float32Array && s instanceof Float32Array) {
+    if (d.length < n || s.length < n) return false;
+    const acc = getCpuAccelerator();
+    // The native loop reads element i of both operands before it writes element i of the output,
+    // so an output that is exactly the first operand is safe.
+    if (acc?.binary && n >= 1024) acc.binary(0, n, d, s, d);
+    else for (let i = 0; i < n; i++) d[i] += s[i];
+    return true;
+  }
+  if (d instanceof Float64Array && s instanceof Float64Array) {
+    if (d.length < n || s.length < n) return false;
+    for (let i = 0; i < n; i++) d[i] += s[i];
+    return true;
+  }
+  return false;
 }
