@@ -118,6 +118,42 @@ static void pack_a(const sgemm_args *g, int i0, int mc, int p0, int kc, float *d
   }
 }
 
+/* Transposed B read in place (`transB`: element (p, j) at src[j * ld + p]) into one full sliver of
+ * `cols` (a multiple of 8) columns: d[p * nr + j] = src[j * ld + p], in 8 x 8 AVX2 transposes;
+ * the last kc % 8 rows one by one. Replaces a scalar gather that cost as much as the product itself
+ * when A has few rows (`linear`'s x · Wᵀ). */
+__attribute__((target("avx2"))) static void pack_b_trans8(const float *src, long ld, int kc, int cols, int nr,
+                                                          float *d) {
+  const int kc8 = kc & ~7;
+  for (int j = 0; j < cols; j += 8) {
+    const float *s0 = src + (long)j * ld;
+    for (int p = 0; p < kc8; p += 8) {
+      __m256 r0 = _mm256_loadu_ps(s0 + p), r1 = _mm256_loadu_ps(s0 + ld + p),
+             r2 = _mm256_loadu_ps(s0 + 2 * ld + p), r3 = _mm256_loadu_ps(s0 + 3 * ld + p),
+             r4 = _mm256_loadu_ps(s0 + 4 * ld + p), r5 = _mm256_loadu_ps(s0 + 5 * ld + p),
+             r6 = _mm256_loadu_ps(s0 + 6 * ld + p), r7 = _mm256_loadu_ps(s0 + 7 * ld + p);
+      __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
+             t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
+             t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+      __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+             u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+             u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+             u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      float *o = d + (long)p * nr + j;
+      _mm256_storeu_ps(o, _mm256_permute2f128_ps(u0, u4, 0x20));
+      _mm256_storeu_ps(o + nr, _mm256_permute2f128_ps(u1, u5, 0x20));
+      _mm256_storeu_ps(o + 2 * nr, _mm256_permute2f128_ps(u2, u6, 0x20));
+      _mm256_storeu_ps(o + 3 * nr, _mm256_permute2f128_ps(u3, u7, 0x20));
+      _mm256_storeu_ps(o + 4 * nr, _mm256_permute2f128_ps(u0, u4, 0x31));
+      _mm256_storeu_ps(o + 5 * nr, _mm256_permute2f128_ps(u1, u5, 0x31));
+      _mm256_storeu_ps(o + 6 * nr, _mm256_permute2f128_ps(u2, u6, 0x31));
+      _mm256_storeu_ps(o + 7 * nr, _mm256_permute2f128_ps(u3, u7, 0x31));
+    }
+    for (int p = kc8; p < kc; p++)
+      for (int jj = 0; jj < 8; jj++) d[(long)p * nr + j + jj] = s0[(long)jj * ld + p];
+  }
+}
+
 /* B block rows [p0, p0+kc) x cols [j0, j0+nc) into NR-column slivers: sliver s, row p, col j at
  * s*NR*kc + p*NR + j; columns past nc are zero. */
 static void pack_b(const sgemm_args *g, int p0, int kc, int j0, int nc, float *dst) {
@@ -125,7 +161,9 @@ static void pack_b(const sgemm_args *g, int p0, int kc, int j0, int nc, float *d
   for (int s = 0; s < nc; s += nr) {
     const int cols = nc - s < nr ? nc - s : nr;
     float *d = dst + (long)s * kc;
-    if (g->csB == 1) {
+    if (g->csB != 1 && g->rsB == 1 && cols == nr) {
+      pack_b_trans8(g->b + (long)(j0 + s) * g->csB + p0, g->csB, kc, cols, nr, d);
+    } else if (g->csB == 1) {
       for (int p = 0; p < kc; p++) {
         const float *src = g->b + (long)(p0 + p) * g->rsB + j0 + s;
         memcpy(d + p * nr, src, cols * sizeof(float));
