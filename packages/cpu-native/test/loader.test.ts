@@ -105,6 +105,14 @@ describe('sgemm', () => {
     [20, 100, 64],
     [97, 70, 130],
     [150, 300, 400],
+    // few rows, long k (B read in place, or a transposed B packed; split across two threads for the
+    // wider ones)
+    [5, 70, 300],
+    [16, 1500, 130],
+    [3, 3000, 385],
+    // transB packed with 8 × 8 transposes (full and partial slivers, k % 8 tail); B read in place up to 128 rows
+    [40, 67, 301],
+    [128, 200, 500],
   ];
   for (const [m, n, k] of shapes) {
     for (const [ta, tb] of [
