@@ -1,13 +1,14 @@
 import { type DType, allocArray as freshArray, type TypedArray } from '../dtype';
 
 /**
- * A pool of large typed arrays for the CPU backend. Touching freshly allocated memory costs a page
- * fault per 4 KiB (measured here: ~200 ms for 64 MiB, ten times the cost of the arithmetic that
- * fills it), and a training step allocates the same sizes again and again: released storage of at
- * least {@link MIN_POOLED_BYTES} is kept here, keyed by type and length, and handed out again.
- * Small arrays are left to the engine's allocator, which reuses their memory anyway.
+ * A pool of typed arrays for the CPU backend. Touching freshly allocated memory costs a page fault
+ * per 4 KiB (measured here: ~200 ms for 64 MiB, ten times the cost of the arithmetic that fills it),
+ * and zero-filling plus collecting many small fresh arrays costs as much again in op-heavy models
+ * (SPINN: ~17 % of a step); a training step allocates the same sizes again and again. Released storage
+ * of at least {@link MIN_POOLED_BYTES} is kept here, keyed by type and length, and handed out again.
+ * Only tiny arrays are left to the engine's allocator.
  */
-const MIN_POOLED_BYTES = 64 * 1024;
+const MIN_POOLED_BYTES = 1024;
 let limitBytes = 1024 * 1024 * 1024;
 let pooledBytes = 0;
 // Insertion-ordered, so the oldest size classes are evicted first when the pool is full.
