@@ -8,9 +8,29 @@ afterEach(() => {
   delete process.env.RNN_NO_NATIVE;
 });
 
-// The prebuilt binary is for linux-x64 CPUs with AVX2+FMA; elsewhere only the fallback tests apply.
+// The prebuilt binary is for linux-x64 CPUs with AVX2+FMA; elsewhere the native tests are not
+// applicable and are not registered (rather than skipped). CI sets RNN_REQUIRE_NATIVE=1, so there a
+// binary that stops loading fails the suite instead of quietly testing nothing.
 const native = loadCpuNative();
-const itNative = native ? it : it.skip;
+const loadError = nativeLoadError();
+const itNative = native ? it : () => {};
+
+describe('availability', () => {
+  it(
+    native
+      ? 'the prebuilt native kernels load on this machine'
+      : 'without native kernels here, the pure JavaScript path is what runs',
+    () => {
+      if (process.env.RNN_REQUIRE_NATIVE === '1') {
+        expect(
+          native,
+          `RNN_REQUIRE_NATIVE=1 but the native kernels did not load: ${loadError}`,
+        ).not.toBeNull();
+      }
+      if (!native) expect(installCpuNative().active).toBe(false);
+    },
+  );
+});
 
 describe('loading', () => {
   it('falls back (returns null, never throws) when the addon cannot be loaded', () => {
