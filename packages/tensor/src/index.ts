@@ -104,14 +104,17 @@ export { matmul } from './ops/matmul';
 export { dropout, type RandomOptions, rand, randint, randLike, randn, randnLike } from './ops/random';
 export { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from './ops/reduce';
 export {
+  packedStepOffsets,
   type RnnLayerAttrs,
   type RnnLayerInputs,
   type RnnLayerOptions,
+  type RnnLayerParts,
   type RnnLayerResult,
   type RnnMode,
   rnnGateCount,
   rnnLayer,
   rnnLayerOp,
+  unpackRnnLayerInputs,
 } from './ops/rnn-layer';
 export {
   cat,

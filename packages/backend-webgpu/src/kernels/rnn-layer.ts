@@ -1,4 +1,12 @@
-import type { FusedKernel, RnnLayerAttrs, TensorSpec } from '@rnn/tensor';
+import {
+  type FusedKernel,
+  packedStepOffsets,
+  type RnnLayerAttrs,
+  type RnnLayerParts,
+  rnnGateCount,
+  type TensorSpec,
+  unpackRnnLayerInputs,
+} from '@rnn/tensor';
 import type { BindingKind, GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';
@@ -23,15 +31,7 @@ import { declare, grid, MATH, main1d, wgslType } from './wgsl';
 /** A binding of a generated kernel: name, access, element type. */
 type Binding = readonly [name: string, kind: BindingKind, type: string];
 
-interface Layout {
-  x: TensorSpec;
-  h0: TensorSpec;
-  c0: TensorSpec | null;
-  wIh: TensorSpec;
-  wHh: TensorSpec;
-  bIh: TensorSpec | null;
-  bHh: TensorSpec | null;
-  wHr: TensorSpec | null;
+interface Layout extends RnnLayerParts<TensorSpec> {
   n: number;
   inSize: number;
   gh: number;
@@ -41,39 +41,19 @@ interface Layout {
   offsets: number[];
 }
 
+/** The layer's buffers and sizes (inputs named by the op's own `unpackRnnLayerInputs`). */
 function layout(inputs: readonly TensorSpec[], a: RnnLayerAttrs): Layout {
-  let k = 0;
-  const x = inputs[k++];
-  const h0 = inputs[k++];
-  const c0 = a.mode === 'lstm' ? inputs[k++] : null;
-  const wIh = inputs[k++];
-  const wHh = inputs[k++];
-  const bIh = a.hasBias ? inputs[k++] : null;
-  const bHh = a.hasBias ? inputs[k++] : null;
-  const wHr = a.hasProj ? inputs[k++] : null;
-  const gates = a.mode === 'lstm' ? 4 : a.mode === 'gru' ? 3 : 1;
-  const offsets: number[] = [];
-  let o = 0;
-  for (const b of a.batchSizes) {
-    offsets.push(o);
-    o += b;
-  }
+  const parts = unpackRnnLayerInputs(inputs, a);
+  const { x, wIh, wHh } = parts;
   return {
-    x,
-    h0,
-    c0,
-    wIh,
-    wHh,
-    bIh,
-    bHh,
-    wHr,
+    ...parts,
     n: x.shape[0],
     inSize: x.shape[1],
     gh: wIh.shape[0],
-    hidden: wIh.shape[0] / gates,
+    hidden: wIh.shape[0] / rnnGateCount(a.mode),
     hOut: wHh.shape[1],
     batch: a.batchSizes[0],
-    offsets,
+    offsets: packedStepOffsets(a.batchSizes),
   };
 }
 

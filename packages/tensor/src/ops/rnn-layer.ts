@@ -85,11 +85,23 @@ function workspaceWidth(mode: RnnMode): number {
   return mode === 'lstm' ? 5 : mode === 'gru' ? 4 : 0;
 }
 
-function unpack(
-  inputs: readonly Tensor[],
-  a: RnnLayerAttrs,
-): Required<Omit<RnnLayerInputs, 'c0' | 'bIh' | 'bHh' | 'wHr'>> &
-  Pick<RnnLayerInputs, 'c0' | 'bIh' | 'bHh' | 'wHr'> {
+/** The `rnnLayer` op's inputs by name, of any element type (tensors, or a backend's `TensorSpec`s). */
+export interface RnnLayerParts<T> {
+  x: T;
+  h0: T;
+  c0?: T;
+  wIh: T;
+  wHh: T;
+  bIh?: T;
+  bHh?: T;
+  wHr?: T;
+}
+
+/**
+ * Names the `rnnLayer` op's inputs from their order (see {@link RnnLayerAttrs}). The order is part of
+ * the op's contract: the composite and every backend's kernel read it through this one function.
+ */
+export function unpackRnnLayerInputs<T>(inputs: readonly T[], a: RnnLayerAttrs): RnnLayerParts<T> {
   let k = 0;
   const x = inputs[k++];
   const h0 = inputs[k++];
@@ -102,6 +114,13 @@ function unpack(
   return { x, h0, c0, wIh, wHh, bIh, bHh, wHr };
 }
 
+/** The first packed row of each time step: running sums of `batchSizes`. */
+export function packedStepOffsets(batchSizes: readonly number[]): number[] {
+  const offsets = new Array<number>(batchSizes.length);
+  for (let t = 0, o = 0; t < batchSizes.length; o += batchSizes[t], t++) offsets[t] = o;
+  return offsets;
+}
+
 /**
  * One direction of one recurrent layer over a packed batch, as a fused op: CPU (and any backend that
  * registers `rnnLayer`) runs the whole time loop and its backward in one kernel; the composite loops
@@ -111,7 +130,7 @@ export const rnnLayerOp: FusedOp = {
   name: 'rnnLayer',
   composite(inputs, attrs) {
     const a = attrs as unknown as RnnLayerAttrs;
-    const { x, h0, c0, wIh, wHh, bIh, bHh, wHr } = unpack(inputs, a);
+    const { x, h0, c0, wIh, wHh, bIh, bHh, wHr } = unpackRnnLayerInputs(inputs, a);
     const steps = a.batchSizes.length;
     const offsets = stepOffsets(a.batchSizes);
     let xw = matmul(x, transpose2d(wIh));
@@ -203,7 +222,7 @@ export const rnnLayerOp: FusedOp = {
   },
   outputs(inputs, attrs) {
     const a = attrs as unknown as RnnLayerAttrs;
-    const { x, h0, wHh } = unpack(inputs, a);
+    const { x, h0, wHh } = unpackRnnLayerInputs(inputs, a);
     const n = x.shape[0];
     const hidden = wHh.shape[0] / rnnGateCount(a.mode);
     const spec = (shape: Shape) => ({ shape, dtype: x.dtype });

@@ -1,56 +1,36 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
 import type { DType, TypedArray } from '../../dtype';
+import {
+  packedStepOffsets,
+  type RnnLayerAttrs,
+  rnnGateCount,
+  unpackRnnLayerInputs,
+} from '../../ops/rnn-layer';
 import { getCpuAccelerator } from '../accelerator';
 import { allocArray, recycle } from '../pool';
 import { sigmoid } from './elementwise';
 import { gemm, matmul } from './matmul';
 
-type Mode = 'lstm' | 'gru' | 'rnn_tanh' | 'rnn_relu';
-
-interface Attrs {
-  mode: Mode;
-  batchSizes: readonly number[];
-  reverse: boolean;
-  hasBias: boolean;
-  hasProj: boolean;
-}
+type Attrs = RnnLayerAttrs;
 
 const data = (t: TensorSpec) => t.storage as TypedArray;
 
-/** The layer's arrays and sizes, from the input order documented in `ops/rnn-layer.ts`. */
+/** The layer's arrays and sizes (inputs named by the op's own `unpackRnnLayerInputs`). */
 function layout(inputs: readonly TensorSpec[], a: Attrs) {
-  let k = 0;
-  const x = inputs[k++];
-  const h0 = inputs[k++];
-  const c0 = a.mode === 'lstm' ? inputs[k++] : null;
-  const wIh = inputs[k++];
-  const wHh = inputs[k++];
-  const bIh = a.hasBias ? inputs[k++] : null;
-  const bHh = a.hasBias ? inputs[k++] : null;
-  const wHr = a.hasProj ? inputs[k++] : null;
-  const gates = a.mode === 'lstm' ? 4 : a.mode === 'gru' ? 3 : 1;
+  const parts = unpackRnnLayerInputs(inputs, a);
+  const { x, wIh, wHh } = parts;
   const [n, inSize] = x.shape;
   const gh = wIh.shape[0];
-  const steps = a.batchSizes.length;
-  const offsets = new Array<number>(steps);
-  for (let t = 0, o = 0; t < steps; o += a.batchSizes[t], t++) offsets[t] = o;
   return {
-    x,
-    h0,
-    c0,
-    wIh,
-    wHh,
-    bIh,
-    bHh,
-    wHr,
+    ...parts,
     n,
     inSize,
     gh,
-    hidden: gh / gates,
+    hidden: gh / rnnGateCount(a.mode),
     hOut: wHh.shape[1],
     batch: a.batchSizes[0],
-    steps,
-    offsets,
+    steps: a.batchSizes.length,
+    offsets: packedStepOffsets(a.batchSizes),
     dtype: x.dtype,
   };
 }
