@@ -28,73 +28,13 @@ import {
 } from '@rnn/nn';
 import { scope, type Tensor, tensor, withoutFusedKernels } from '@rnn/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JsonTensor, LayerFixtures, RnnCase } from '../../nn/test/helpers/fixture-schema';
 import { webgpu } from './gpu';
 
 const RTOL = 1e-4;
 /** Modules are built in float64 to load the float64 weights, then converted to float32 and moved. */
 const F64 = { dtype: 'float64' as const };
 const ATOL = 1e-5;
-
-interface JsonTensor {
-  shape: number[];
-  data: number[];
-}
-
-interface RnnCase {
-  name: string;
-  kind: 'lstm' | 'gru' | 'rnn';
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  bidirectional: boolean;
-  batchFirst: boolean;
-  bias: boolean;
-  projSize: number;
-  nonlinearity: 'tanh' | 'relu';
-  lengths: number[] | null;
-  batchSizes: number[] | null;
-  x: JsonTensor;
-  h0: JsonTensor | null;
-  c0: JsonTensor | null;
-  gOut: JsonTensor;
-  gH: JsonTensor;
-  gC: JsonTensor | null;
-  out: JsonTensor;
-  packedData: JsonTensor | null;
-  hN: JsonTensor;
-  cN: JsonTensor | null;
-  grads: Record<string, JsonTensor>;
-  xGrad: JsonTensor;
-  h0Grad: JsonTensor | null;
-  c0Grad: JsonTensor | null;
-}
-
-interface LayerFixtures {
-  linear: {
-    x: JsonTensor;
-    g: JsonTensor;
-    y: JsonTensor;
-    xGrad: JsonTensor;
-    grads: Record<string, JsonTensor>;
-  };
-  embedding: {
-    paddingIdx: number;
-    indices: number[][];
-    g: JsonTensor;
-    y: JsonTensor;
-    grads: Record<string, JsonTensor>;
-  };
-  embeddingMaxNorm: { maxNorm: number; indices: number[]; y: JsonTensor; weightAfter: JsonTensor };
-  layerNorm: {
-    normalizedShape: number[];
-    eps: number;
-    x: JsonTensor;
-    g: JsonTensor;
-    y: JsonTensor;
-    xGrad: JsonTensor;
-    grads: Record<string, JsonTensor>;
-  };
-}
 
 const dir = new URL('../../nn/fixtures/', import.meta.url);
 const fixtures = JSON.parse(readFileSync(new URL('rnn_fixtures.json', dir), 'utf8')) as {

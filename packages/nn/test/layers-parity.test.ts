@@ -1,41 +1,8 @@
 import { type Tensor, tensor, withoutFusedKernels } from '@rnn/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Embedding, LayerNorm, Linear, skipInit } from '../src/index';
-import {
-  ErrorMeter,
-  fromJson,
-  type JsonTensor,
-  readFixture,
-  readWeights,
-  withPrefix,
-} from './helpers/fixtures';
-
-interface LayerFixtures {
-  linear: {
-    x: JsonTensor;
-    g: JsonTensor;
-    y: JsonTensor;
-    xGrad: JsonTensor;
-    grads: Record<string, JsonTensor>;
-  };
-  embedding: {
-    paddingIdx: number;
-    indices: number[][];
-    g: JsonTensor;
-    y: JsonTensor;
-    grads: Record<string, JsonTensor>;
-  };
-  embeddingMaxNorm: { maxNorm: number; indices: number[]; y: JsonTensor; weightAfter: JsonTensor };
-  layerNorm: {
-    normalizedShape: number[];
-    eps: number;
-    x: JsonTensor;
-    g: JsonTensor;
-    y: JsonTensor;
-    xGrad: JsonTensor;
-    grads: Record<string, JsonTensor>;
-  };
-}
+import type { LayerFixtures } from './helpers/fixture-schema';
+import { ErrorMeter, fromJson, readFixture, readWeights, withPrefix } from './helpers/fixtures';
 
 const { layers } = readFixture<{ layers: LayerFixtures }>('rnn_fixtures.json');
 const weights = readWeights('rnn_weights.safetensors');

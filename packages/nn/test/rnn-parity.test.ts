@@ -13,6 +13,7 @@ import {
   RNNCell,
   skipInit,
 } from '../src/index';
+import type { RnnCase } from './helpers/fixture-schema';
 import {
   ErrorMeter,
   fromJson,
@@ -21,36 +22,6 @@ import {
   readWeights,
   withPrefix,
 } from './helpers/fixtures';
-
-interface RnnCase {
-  name: string;
-  kind: 'lstm' | 'gru' | 'rnn';
-  inputSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  bidirectional: boolean;
-  batchFirst: boolean;
-  bias: boolean;
-  projSize: number;
-  nonlinearity: 'tanh' | 'relu';
-  lengths: number[] | null;
-  batchSizes: number[] | null;
-  paramNames: string[];
-  x: JsonTensor;
-  h0: JsonTensor | null;
-  c0: JsonTensor | null;
-  gOut: JsonTensor;
-  gH: JsonTensor;
-  gC: JsonTensor | null;
-  out: JsonTensor;
-  packedData: JsonTensor | null;
-  hN: JsonTensor;
-  cN: JsonTensor | null;
-  grads: Record<string, JsonTensor>;
-  xGrad: JsonTensor;
-  h0Grad: JsonTensor | null;
-  c0Grad: JsonTensor | null;
-}
 
 interface CellCase {
   name: string;

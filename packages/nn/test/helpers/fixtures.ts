@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import { type Tensor, tensor } from '@rnn/tensor';
 import { loadSafetensors } from '../../src/index';
 
-/** A tensor as the fixture script writes it. */
-export interface JsonTensor {
-  shape: number[];
-  data: number[];
-}
+import type { JsonTensor } from './fixture-schema';
+
+export type { JsonTensor };
 
 const dir = new URL('../../fixtures/', import.meta.url);
 
