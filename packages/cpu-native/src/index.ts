@@ -16,6 +16,8 @@ export interface NativeModule {
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
+  unary: NonNullable<CpuAccelerator['unary']>;
+  unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
   transpose: NonNullable<CpuAccelerator['transpose']>;
   indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
   indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
@@ -36,6 +38,8 @@ export interface CpuNative extends CpuAccelerator {
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
+  unary: NonNullable<CpuAccelerator['unary']>;
+  unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
   transpose: NonNullable<CpuAccelerator['transpose']>;
   indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
   indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
@@ -112,6 +116,8 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     softmaxXent: mod.softmaxXent,
     softmaxXentBackward: mod.softmaxXentBackward,
     binary: mod.binary,
+    unary: mod.unary,
+    unaryGrad: mod.unaryGrad,
     transpose: mod.transpose,
     indexSelect: mod.indexSelect,
     indexAdd: mod.indexAdd,

@@ -188,6 +188,33 @@ describe('sgemm', () => {
     native!.sgemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, c2, 0, n);
     expect(c2).toEqual(c1);
   });
+
+  itNative('gives the same result whether the helper thread is awake, asleep or just woken', async () => {
+    native!.setThreads(2);
+    // rows split (tall C), columns split (wide C, transposed B), and beta accumulation
+    const cases: [boolean, boolean, number, number, number, number][] = [
+      [false, false, 300, 64, 250, 0],
+      [false, true, 40, 1500, 300, 1],
+    ];
+    for (const [ta, tb, m, n, k, beta] of cases) {
+      const a = randomArray(m * k, 3);
+      const b = randomArray(k * n, 4);
+      const c0 = randomArray(m * n, 5);
+      const run = () => {
+        const c = Float32Array.from(c0);
+        native!.sgemm(ta, tb, m, n, k, 1, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
+        return c;
+      };
+      native!.setThreads(1);
+      const want = run();
+      native!.setThreads(2);
+      for (let i = 0; i < 6; i++) {
+        // the helper spins for ~2 ms after a product, then sleeps: alternate both states
+        if (i % 2) await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(run()).toEqual(want);
+      }
+    }
+  });
 });
 
 it('setCpuAccelerator returns the previous accelerator', () => {
@@ -241,6 +268,54 @@ describe('pointwise kernels', () => {
       /out of range/,
     );
     expect(() => native!.softmaxXent(n, c, x, t, new Float32Array(n - 1))).toThrow(/too short/);
+  });
+
+  itNative('unary tanh / sigmoid / exp round the float64 functions, NaN and infinities included', () => {
+    const special = [
+      Number.NaN,
+      Infinity,
+      -Infinity,
+      0,
+      -0,
+      1e-30,
+      -1e-30,
+      0.55,
+      -0.55,
+      88.8,
+      -88,
+      100,
+      -104,
+    ];
+    const x = Float32Array.from([...randomArray(1001, 21).map((v) => v * 30), ...special]);
+    const fns = [Math.tanh, (v: number) => 1 / (1 + Math.exp(-v)), Math.exp];
+    fns.forEach((fn, op) => {
+      const out = new Float32Array(x.length);
+      native!.unary(op, x.length, x, out);
+      let worstUlps = 0;
+      x.forEach((v, i) => {
+        const want = Math.fround(fn(v));
+        if (Number.isNaN(want) || !Number.isFinite(want) || want === 0) {
+          expect(out[i], `op ${op} of ${v}`).toBe(want);
+          return;
+        }
+        const ulp = Math.abs(Math.fround(want * (1 + 2 ** -23)) - want) || 1e-45;
+        worstUlps = Math.max(worstUlps, Math.abs(out[i] - want) / ulp);
+      });
+      expect(worstUlps, `op ${op}`).toBeLessThanOrEqual(1);
+    });
+    expect(() => native!.unary(3, 4, x, new Float32Array(4))).toThrow(/bad op/);
+    expect(() => native!.unary(0, 8, x, new Float32Array(4))).toThrow(/too short/);
+  });
+
+  itNative('unaryGrad is the tanh and sigmoid gradient from the output', () => {
+    const y = Float32Array.from(randomArray(1003, 22).map((v) => v * 0.99));
+    const g = Float32Array.from(randomArray(1003, 23).map((v) => v * 5));
+    const out = new Float32Array(y.length);
+    native!.unaryGrad(0, y.length, y, g, out);
+    expect(out).toEqual(y.map((v, i) => g[i] * (1 - v * v)));
+    native!.unaryGrad(1, y.length, y, g, out);
+    expect(out).toEqual(y.map((v, i) => g[i] * (v * (1 - v))));
+    expect(() => native!.unaryGrad(2, 4, y, g, out)).toThrow(/bad op/);
   });
 
   itNative('lstmStep matches the LSTM formulas and checks its operands', () => {

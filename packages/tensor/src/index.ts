@@ -47,6 +47,7 @@ export {
 } from './errors';
 export { type MemoryInfo, memory } from './memory/memory';
 export { keep, scope, tidy } from './memory/scope';
+export { sigmoidGrad, sigmoidGradOp, tanhGrad, tanhGradOp } from './ops/activation-grad';
 // creation
 export {
   arange,

@@ -178,6 +178,34 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* unary(op, n, x, out): float32 tanh (0), sigmoid (1) or exp (2). */
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 4) return throw_error(env, "unary: expected 4 arguments");
+  const int op = (int)num_arg(env, argv[0]);
+  const long n = (long)num_arg(env, argv[1]);
+  float *x = f32_at(env, argv[2], 0, n), *out = f32_at(env, argv[3], 0, n);
+  if (op < 0 || op > 2 || n < 0 || !x || !out) return throw_error(env, "unary: bad op, or arrays too short");
+  rnn_unary(op, n, x, out);
+  return NULL;
+}
+
+/* unaryGrad(op, n, y, g, out): the gradient of tanh (0) or sigmoid (1) from the output y. */
+static napi_value js_unary_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 5) return throw_error(env, "unaryGrad: expected 5 arguments");
+  const int op = (int)num_arg(env, argv[0]);
+  const long n = (long)num_arg(env, argv[1]);
+  float *y = f32_at(env, argv[2], 0, n), *g = f32_at(env, argv[3], 0, n), *out = f32_at(env, argv[4], 0, n);
+  if (op < 0 || op > 1 || n < 0 || !y || !g || !out) return throw_error(env, "unaryGrad: bad op, or arrays too short");
+  rnn_unary_grad(op, n, y, g, out);
+  return NULL;
+}
+
 /* transpose(rows, cols, x, xOff, colStride, out, outOff). */
 static napi_value js_transpose(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -345,6 +373,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "softmaxXentBackward", fn);
   napi_create_function(env, "binary", NAPI_AUTO_LENGTH, js_binary, NULL, &fn);
   napi_set_named_property(env, exports, "binary", fn);
+  napi_create_function(env, "unary", NAPI_AUTO_LENGTH, js_unary, NULL, &fn);
+  napi_set_named_property(env, exports, "unary", fn);
+  napi_create_function(env, "unaryGrad", NAPI_AUTO_LENGTH, js_unary_grad, NULL, &fn);
+  napi_set_named_property(env, exports, "unaryGrad", fn);
   napi_create_function(env, "transpose", NAPI_AUTO_LENGTH, js_transpose, NULL, &fn);
   napi_set_named_property(env, exports, "transpose", fn);
   napi_create_function(env, "indexSelect", NAPI_AUTO_LENGTH, js_index_select, NULL, &fn);

@@ -114,7 +114,8 @@ AVX2 static inline __m256d tanh4d(__m256d x) {
   p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(-17.0 / 315.0));
   p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(2.0 / 15.0));
   p = _mm256_fmadd_pd(p, z, _mm256_set1_pd(-1.0 / 3.0));
-  const __m256d small = _mm256_fmadd_pd(_mm256_mul_pd(p, z), x, x);
+  /* on |x|, with x's sign put back: keeps tanh(-0) = -0 */
+  const __m256d small = _mm256_or_pd(_mm256_fmadd_pd(_mm256_mul_pd(p, z), a, a), _mm256_and_pd(sign, x));
   const __m256d one = _mm256_set1_pd(1.0);
   const __m256d t = _mm256_sub_pd(one, _mm256_div_pd(_mm256_set1_pd(2.0), _mm256_add_pd(exp4d(_mm256_add_pd(a, a)), one)));
   const __m256d large = _mm256_or_pd(t, _mm256_and_pd(sign, x));
@@ -296,6 +297,41 @@ AVX2 void rnn_binary(int op, long n, const float *restrict a, const float *restr
     default:
       for (long i = 0; i < n; i++) out[i] = a[i] / b[i];
       break;
+  }
+}
+
+/* NaN inputs stay NaN (the polynomial paths clamp their argument first). */
+AVX2 static inline __m256d keep_nan4d(__m256d x, __m256d r) {
+  return _mm256_blendv_pd(r, x, _mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+}
+
+/* op(x) over n floats, computed in double and rounded once (as Math.tanh / Math.exp on a float32
+ * value): op 0 tanh, 1 sigmoid, 2 exp. */
+AVX2 void rnn_unary(int op, long n, const float *x, float *out) {
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = LD(x + i);
+    const __m256d r = op == 0 ? tanh4d(v) : op == 1 ? sigmoid4d(v) : exp4d(v);
+    ST(out + i, keep_nan4d(v, r));
+  }
+  for (; i < n; i++) {
+    const double v = x[i];
+    out[i] = (float)(op == 0 ? __builtin_tanh(v) : op == 1 ? 1.0 / (1.0 + __builtin_exp(-v)) : __builtin_exp(v));
+  }
+}
+
+/* The gradient of tanh (op 0: g·(1 − y²)) or sigmoid (op 1: g·y·(1 − y)) from the output y, in double. */
+AVX2 void rnn_unary_grad(int op, long n, const float *y, const float *g, float *out) {
+  const __m256d one = _mm256_set1_pd(1.0);
+  long i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d v = LD(y + i);
+    const __m256d d = op == 0 ? _mm256_sub_pd(one, _mm256_mul_pd(v, v)) : _mm256_mul_pd(v, _mm256_sub_pd(one, v));
+    ST(out + i, _mm256_mul_pd(LD(g + i), d));
+  }
+  for (; i < n; i++) {
+    const double v = y[i];
+    out[i] = (float)((double)g[i] * (op == 0 ? 1.0 - v * v : v * (1.0 - v)));
   }
 }
 

@@ -21,6 +21,10 @@ void rnn_softmax_xent_backward(int n, int c, const float *logits, const int *tar
 
 /* out = a op b elementwise over n floats; op 0 add, 1 sub, 2 mul, 3 div. */
 void rnn_binary(int op, long n, const float *a, const float *b, float *out);
+/* op(x) over n floats in double, rounded once: op 0 tanh, 1 sigmoid, 2 exp (NaN stays NaN). */
+void rnn_unary(int op, long n, const float *x, float *out);
+/* From an activation's output y and its gradient g: op 0 tanh g·(1 − y²), op 1 sigmoid g·y·(1 − y). */
+void rnn_unary_grad(int op, long n, const float *y, const float *g, float *out);
 /* out[i * cols + j] = x[i + j * colStride]: a rows x cols transposed copy. */
 void rnn_transpose(long rows, long cols, const float *x, long colStride, float *out);
 /* Rows of x [outer, n, inner] picked by index[m] into out [outer, m, inner] (indices in range). */

@@ -204,7 +204,7 @@ static int ws_reserve(workspace *w, size_t pa, size_t pb) {
     w->pb = aligned(pb * sizeof(float));
     w->pb_size = w->pb ? pb : 0;
   }
-  return w->pa && w->pb;
+  return (pa == 0 || w->pa) && (pb == 0 || w->pb);
 }
 
 /* Products with at most this many rows read B in place (when its rows are contiguous) instead of
@@ -216,79 +216,99 @@ static int ws_reserve(workspace *w, size_t pa, size_t pb) {
 #define DIRECT_B_MAX_ROWS 128
 #endif
 
-/* C[i0:i1, j0:j1] = alpha * A B + beta * C over the full k. */
-static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, workspace *w) {
+static int direct_b(const sgemm_args *g) { return g->csB == 1 && g->m <= DIRECT_B_MAX_ROWS; }
+
+/*
+ * The micro-tiles of C[ic:ic+mc, jc:jc+nc] for one k block [pc, pc+kc): `pa` holds rows
+ * [ic, ic+mc) of A packed (pack_a), `pb` columns [jc, jc+nc) of B packed (pack_b), or NULL when B is
+ * read in place (direct_b; its partial last sliver is packed into `scratch`). The first k block
+ * applies alpha and beta; later ones accumulate.
+ */
+static void tiles(const sgemm_args *g, const float *pa, int ic, int mc, const float *pb, int jc, int nc, int pc,
+                  int kc, float *scratch) {
   const int mr = g_mr, nr = g_nr;
-  if (i1 <= i0 || j1 <= j0) return;
-  if (!ws_reserve(w, (size_t)MC_ROWS * KC, (size_t)NC * KC)) abort();
   float tile[12 * 32];
   const float alpha = g->alpha, beta = g->beta;
   const int scale = alpha != 1.f;
-  const int direct_b = g->csB == 1 && g->m <= DIRECT_B_MAX_ROWS;
-  for (int jc = j0; jc < j1; jc += NC) {
-    const int nc = j1 - jc < NC ? j1 - jc : NC;
-    for (int pc = 0; pc < g->k || pc == 0; pc += KC) {
-      const int kc = g->k - pc < KC ? g->k - pc : KC;
-      /* first k block: apply beta to C; later blocks accumulate */
-      const int first = pc == 0;
-      if (kc > 0 && !direct_b) pack_b(g, pc, kc, jc, nc, w->pb);
-      for (int ic = i0; ic < i1; ic += MC_ROWS) {
-        const int mc = i1 - ic < MC_ROWS ? i1 - ic : MC_ROWS;
-        if (kc > 0) pack_a(g, ic, mc, pc, kc, w->pa);
-        for (int jr = 0; jr < nc; jr += nr) {
-          const int cols = nc - jr < nr ? nc - jr : nr;
-          /* where the micro-kernel reads this sliver of B, and its stride per k step */
-          const float *bs = NULL;
-          long ldb = nr;
-          if (kc > 0) {
-            if (!direct_b) {
-              bs = w->pb + (long)jr * kc;
-            } else if (cols == nr) {
-              bs = g->b + (long)pc * g->rsB + jc + jr;
-              ldb = g->rsB;
-            } else {
-              pack_b(g, pc, kc, jc + jr, cols, w->pb);
-              bs = w->pb;
-            }
-          }
-          for (int ir = 0; ir < mc; ir += mr) {
-            const int rows = mc - ir < mr ? mc - ir : mr;
-            float *c = g->c + (long)(ic + ir) * g->ldc + jc + jr;
-            const int direct = rows == mr && cols == nr && !scale && (!first || beta == 0.f || beta == 1.f);
-            if (direct) {
-              const int acc = !first || beta == 1.f;
-              if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, bs, ldb, c, g->ldc, acc);
-              else if (!acc)
-                for (int r = 0; r < rows; r++) memset(c + (long)r * g->ldc, 0, cols * sizeof(float));
-              continue;
-            }
-            if (kc > 0) g_kernel(kc, w->pa + (long)ir * kc, bs, ldb, tile, nr, 0);
-            else memset(tile, 0, sizeof tile);
-            for (int r = 0; r < rows; r++) {
-              float *cr = c + (long)r * g->ldc;
-              const float *t = tile + r * nr;
-              if (!first) {
-                for (int j = 0; j < cols; j++) cr[j] += alpha * t[j];
-              } else if (beta == 0.f) {
-                for (int j = 0; j < cols; j++) cr[j] = alpha * t[j];
-              } else {
-                for (int j = 0; j < cols; j++) cr[j] = alpha * t[j] + beta * cr[j];
-              }
-            }
-          }
+  const int first = pc == 0;
+  for (int jr = 0; jr < nc; jr += nr) {
+    const int cols = nc - jr < nr ? nc - jr : nr;
+    /* where the micro-kernel reads this sliver of B, and its stride per k step */
+    const float *bs = NULL;
+    long ldb = nr;
+    if (kc > 0) {
+      if (pb) {
+        bs = pb + (long)jr * kc;
+      } else if (cols == nr) {
+        bs = g->b + (long)pc * g->rsB + jc + jr;
+        ldb = g->rsB;
+      } else {
+        pack_b(g, pc, kc, jc + jr, cols, scratch);
+        bs = scratch;
+      }
+    }
+    for (int ir = 0; ir < mc; ir += mr) {
+      const int rows = mc - ir < mr ? mc - ir : mr;
+      float *c = g->c + (long)(ic + ir) * g->ldc + jc + jr;
+      const int direct = rows == mr && cols == nr && !scale && (!first || beta == 0.f || beta == 1.f);
+      if (direct) {
+        const int acc = !first || beta == 1.f;
+        if (kc > 0) g_kernel(kc, pa + (long)ir * kc, bs, ldb, c, g->ldc, acc);
+        else if (!acc)
+          for (int r = 0; r < rows; r++) memset(c + (long)r * g->ldc, 0, cols * sizeof(float));
+        continue;
+      }
+      if (kc > 0) g_kernel(kc, pa + (long)ir * kc, bs, ldb, tile, nr, 0);
+      else memset(tile, 0, sizeof tile);
+      for (int r = 0; r < rows; r++) {
+        float *cr = c + (long)r * g->ldc;
+        const float *t = tile + r * nr;
+        if (!first) {
+          for (int j = 0; j < cols; j++) cr[j] += alpha * t[j];
+        } else if (beta == 0.f) {
+          for (int j = 0; j < cols; j++) cr[j] = alpha * t[j];
+        } else {
+          for (int j = 0; j < cols; j++) cr[j] = alpha * t[j] + beta * cr[j];
         }
       }
-      if (kc <= 0) break;
     }
   }
 }
 
-/* ---------------------------------------------------------------- threads */
+/* The k blocks: [pc, pc + kc) for pc = 0, KC, ...; one empty block when k is 0 (C = beta C). */
+#define FOR_K_BLOCKS(g, pc, kc) \
+  for (int pc = 0, kc = (g)->k < KC ? (g)->k : KC; pc == 0 || pc < (g)->k; pc += KC, kc = (g)->k - pc < KC ? (g)->k - pc : KC)
+
+/* C[i0:i1, j0:j1] on the calling thread, packing its own blocks of A and B. */
+static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, workspace *w) {
+  if (!ws_reserve(w, (size_t)MC_ROWS * KC, (size_t)NC * KC)) abort();
+  const int direct = direct_b(g);
+  for (int jc = j0; jc < j1; jc += NC) {
+    const int nc = j1 - jc < NC ? j1 - jc : NC;
+    FOR_K_BLOCKS(g, pc, kc) {
+      if (kc > 0 && !direct) pack_b(g, pc, kc, jc, nc, w->pb);
+      for (int ic = i0; ic < i1; ic += MC_ROWS) {
+        const int mc = i1 - ic < MC_ROWS ? i1 - ic : MC_ROWS;
+        if (kc > 0) pack_a(g, ic, mc, pc, kc, w->pa);
+        tiles(g, w->pa, ic, mc, direct ? NULL : w->pb, jc, nc, pc, kc, w->pb);
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- threads
+ *
+ * A parallel product is split along the larger dimension of C into chunks of whole micro-tiles,
+ * each computed like a serial product of its own (packing its blocks of A and B).
+ * Every thread claims chunks from one atomic counter, the caller first: a helper that is still
+ * asleep claims nothing, so the caller never waits for a thread to wake up (on a virtual machine
+ * that costs up to a millisecond, more than many of an RNN's products take; measured in SPINN, a
+ * fixed split made the tracker's 128 x 256 x 900 products 2.2x slower than one thread), only for
+ * chunks already claimed to finish. */
 
 #define RNN_MAX_THREADS 16
 /* A helper polls for its next job for this long before it sleeps: the GEMMs of an RNN come every
- * few hundred microseconds, and waking a sleeping thread costs up to a millisecond on a virtual
- * machine (measured here). Timed by the clock, since the length of a pause instruction varies. */
+ * few hundred microseconds. Timed by the clock, since the length of a pause instruction varies. */
 #define SPIN_SECONDS 0.002
 #define SPIN_LIMIT 20000
 
@@ -298,15 +318,31 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* One chunk per thread: smaller chunks even out a late helper but each packs its own copy of the
+ * shared operand; measured here, 2 or 4 per thread were 5-25 % slower on square products and no
+ * faster in SPINN. */
+#ifndef CHUNKS_PER_THREAD
+#define CHUNKS_PER_THREAD 1
+#endif
+#define MAX_CHUNKS (16 * CHUNKS_PER_THREAD)
+
+/* The product being worked on. Written by the caller only while no chunk of it is claimed or running. */
+static struct {
+  const sgemm_args *g;
+  int by_rows;
+  int bounds[MAX_CHUNKS + 1]; /* chunk q covers rows (or columns) [bounds[q], bounds[q + 1]) */
+} g_job;
+/* (sequence << 32) | (chunks << 16) | next chunk: claiming is one compare-and-swap that fails once
+ * the product is finished or replaced. */
+static atomic_llong g_counter;
+static atomic_int g_done; /* chunks of the current product finished */
+
 typedef struct {
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake;
-  atomic_int posted;   /* sequence number of the last job posted */
-  atomic_int finished; /* sequence number of the last job done */
+  atomic_int posted; /* sequence number of the last product posted */
   atomic_int sleeping;
-  const sgemm_args *job;
-  int i0, i1, j0, j1;
   workspace ws;
 } worker;
 
@@ -315,6 +351,22 @@ static int g_started; /* helper threads started */
 static int g_threads = 1;
 static int g_seq;
 static workspace g_main_ws;
+
+/* Claims and computes chunks of the current product until none is left. */
+static void work_on_job(workspace *w) {
+  for (;;) {
+    long long v = atomic_load(&g_counter);
+    const int q = (int)(v & 0xffff), chunks = (int)((v >> 16) & 0xffff);
+    if (q >= chunks) return;
+    if (!atomic_compare_exchange_weak(&g_counter, &v, v + 1)) continue;
+    /* the job cannot change before this chunk is counted done */
+    const sgemm_args *g = g_job.g;
+    const int lo = g_job.bounds[q], hi = g_job.bounds[q + 1];
+    if (g_job.by_rows) gemm_range(g, lo, hi, 0, g->n, w);
+    else gemm_range(g, 0, g->m, lo, hi, w);
+    atomic_fetch_add(&g_done, 1);
+  }
+}
 
 static void *worker_main(void *arg) {
   worker *w = arg;
@@ -332,8 +384,7 @@ static void *worker_main(void *arg) {
       pthread_mutex_unlock(&w->lock);
     }
     seen = atomic_load(&w->posted);
-    gemm_range(w->job, w->i0, w->i1, w->j0, w->j1, &w->ws);
-    atomic_store(&w->finished, seen);
+    work_on_job(&w->ws);
   }
   return NULL;
 }
@@ -347,7 +398,6 @@ int rnn_set_threads(int n) {
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
     atomic_init(&w->posted, 0);
-    atomic_init(&w->finished, 0);
     atomic_init(&w->sleeping, 0);
     if (pthread_create(&w->thread, NULL, worker_main, w) != 0) break;
     pthread_detach(w->thread);
@@ -366,32 +416,28 @@ int rnn_get_threads(void) { return g_threads; }
 void rnn_sgemm(const sgemm_args *g) {
   if (g->m <= 0 || g->n <= 0) return;
   const double work = (double)g->m * g->n * (g->k > 0 ? g->k : 1);
-  int t = g_threads;
-  if (work < PARALLEL_MIN) t = 1;
-  /* split the larger dimension of C into whole micro-tiles */
+  const int t = work < PARALLEL_MIN ? 1 : g_threads;
+  /* split the larger dimension of C into chunks of whole micro-tiles */
   const int by_rows = g->m / g_mr >= g->n / g_nr;
   const int unit = by_rows ? g_mr : g_nr;
   const int len = by_rows ? g->m : g->n;
-  const int tiles = (len + unit - 1) / unit;
-  if (t > tiles) t = tiles;
-  if (t <= 1) {
+  const int tiles_total = (len + unit - 1) / unit;
+  int chunks = t * CHUNKS_PER_THREAD < tiles_total ? t * CHUNKS_PER_THREAD : tiles_total;
+  if (t <= 1 || chunks < 2) {
     gemm_range(g, 0, g->m, 0, g->n, &g_main_ws);
     return;
   }
-  int bounds[RNN_MAX_THREADS + 1];
-  for (int q = 0; q <= t; q++) {
-    int b = (int)(((long)tiles * q / t)) * unit;
-    bounds[q] = b > len ? len : b;
+  g_job.g = g;
+  g_job.by_rows = by_rows;
+  for (int q = 0; q <= chunks; q++) {
+    const int b = (int)((long)tiles_total * q / chunks) * unit;
+    g_job.bounds[q] = b > len ? len : b;
   }
+  atomic_store(&g_done, 0);
   const int seq = ++g_seq;
-  for (int q = 1; q < t; q++) {
-    worker *w = &g_workers[q - 1];
-    w->job = g;
-    if (by_rows) {
-      w->i0 = bounds[q], w->i1 = bounds[q + 1], w->j0 = 0, w->j1 = g->n;
-    } else {
-      w->i0 = 0, w->i1 = g->m, w->j0 = bounds[q], w->j1 = bounds[q + 1];
-    }
+  atomic_store(&g_counter, ((long long)(unsigned)seq << 32) | ((long long)chunks << 16));
+  for (int q = 0; q < t - 1; q++) {
+    worker *w = &g_workers[q];
     atomic_store(&w->posted, seq);
     if (atomic_load(&w->sleeping)) {
       pthread_mutex_lock(&w->lock);
@@ -399,15 +445,11 @@ void rnn_sgemm(const sgemm_args *g) {
       pthread_mutex_unlock(&w->lock);
     }
   }
-  if (by_rows) gemm_range(g, 0, bounds[1], 0, g->n, &g_main_ws);
-  else gemm_range(g, 0, g->m, 0, bounds[1], &g_main_ws);
-  for (int q = 1; q < t; q++) {
-    worker *w = &g_workers[q - 1];
-    int spins = 0;
-    while (atomic_load(&w->finished) != seq) {
-      if (++spins < SPIN_LIMIT) _mm_pause();
-      else sched_yield();
-    }
+  work_on_job(&g_main_ws);
+  int spins = 0;
+  while (atomic_load(&g_done) != chunks) {
+    if (++spins < SPIN_LIMIT) _mm_pause();
+    else sched_yield();
   }
 }
 

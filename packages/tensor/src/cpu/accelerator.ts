@@ -133,6 +133,16 @@ export interface CpuAccelerator {
   philoxUniform?(n: number, counter: number, k0: number, k1: number, out: Float32Array): void;
   /** Optional: `out = a op b` over `n` float32 elements of same-shape operands (op 0 add, 1 sub, 2 mul, 3 div). */
   binary?(op: number, n: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /**
+   * Optional: `out = op(x)` over `n` float32 elements, computed in double and rounded once like the
+   * JavaScript kernels (op 0 tanh, 1 sigmoid, 2 exp); NaN stays NaN.
+   */
+  unary?(op: number, n: number, x: Float32Array, out: Float32Array): void;
+  /**
+   * Optional: an activation's gradient from its output `y` and the incoming gradient `g` over `n`
+   * float32 elements, in double: op 0 tanh `g·(1 − y²)`, op 1 sigmoid `g·y·(1 − y)`.
+   */
+  unaryGrad?(op: number, n: number, y: Float32Array, g: Float32Array, out: Float32Array): void;
   /** Optional: `out[outOff + i·cols + j] = x[xOff + i + j·colStride]`, a `rows × cols` transposed copy. */
   transpose?(
     rows: number,

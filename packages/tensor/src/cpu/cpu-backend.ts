@@ -99,6 +99,8 @@ export function createCpuBackend(name = 'cpu'): Backend {
       layerNorm: wrapFused(layerNorm, own),
       adamUpdate: wrapFused(optim.adamUpdate, own),
       sgdUpdate: wrapFused(optim.sgdUpdate, own),
+      tanhGrad: wrapFused(fused.tanhGrad, own),
+      sigmoidGrad: wrapFused(fused.sigmoidGrad, own),
     },
   };
 }

@@ -3,6 +3,7 @@ import { type DType, isFloat, promoteTypes } from '../dtype';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { broadcastShapes, shapesEqual } from '../shape';
 import { checkDTypeSupported, fromStorage, record, sameBackend, type Tensor } from '../tensor';
+import { sigmoidGrad, tanhGrad } from './activation-grad';
 import { scalarLike } from './creation';
 import { sumToShape } from './reduce';
 
@@ -189,13 +190,13 @@ export function abs(x: Tensor): Tensor {
 export function tanh(x: Tensor): Tensor {
   const xf = floatInput('tanh', x);
   const out = unaryRaw('tanh', xf);
-  return record('tanh', [xf], out, ([g]) => [mul(g!, oneMinus(mul(out, out)))]);
+  return record('tanh', [xf], out, ([g]) => [tanhGrad(out, g!)]);
 }
 
 export function sigmoid(x: Tensor): Tensor {
   const xf = floatInput('sigmoid', x);
   const out = unaryRaw('sigmoid', xf);
-  return record('sigmoid', [xf], out, ([g]) => [mul(g!, mul(out, oneMinus(out)))]);
+  return record('sigmoid', [xf], out, ([g]) => [sigmoidGrad(out, g!)]);
 }
 
 export function relu(x: Tensor): Tensor {
@@ -224,7 +225,8 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
 }
 
 /** `1 - t`, used by a few gradients. */
-function oneMinus(t: Tensor): Tensor {
+/** @internal `1 − t`, without autograd. */
+export function oneMinus(t: Tensor): Tensor {
   return binaryRaw('sub', scalarLike(1, t), t);
 }
 

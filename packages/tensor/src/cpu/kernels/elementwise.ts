@@ -55,9 +55,18 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray): TypedArray {
   return out;
 }
 
+/** Op codes of the accelerator's `unary` (see `accelerator.ts`). */
+const NATIVE_UNARY: Partial<Record<UnaryOp, number>> = { tanh: 0, sigmoid: 1, exp: 2 };
+
 /** Float32 fast paths of {@link unary} (monomorphic accesses); false for the ops it leaves to the generic loop. */
 function unaryF32(op: UnaryOp, x: Float32Array, out: Float32Array): boolean {
   const n = x.length;
+  const code = NATIVE_UNARY[op];
+  const acc = code !== undefined && n >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
+  if (acc?.unary) {
+    acc.unary(code!, n, x, out);
+    return true;
+  }
   switch (op) {
     case 'neg':
       for (let i = 0; i < n; i++) out[i] = -x[i];

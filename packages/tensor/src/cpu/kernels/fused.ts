@@ -1,7 +1,7 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
 import type { TypedArray } from '../../dtype';
-import { getCpuAccelerator } from '../accelerator';
-import { allocArray } from '../pool';
+import { getCpuAccelerator, NATIVE_MIN_ELEMENTS } from '../accelerator';
+import { allocArray, allocUninit } from '../pool';
 import { sigmoid } from './elementwise';
 
 const data = (t: TensorSpec) => t.storage as TypedArray;
@@ -111,3 +111,30 @@ export const lstmCell: FusedKernel = {
     return [dz, dc0];
   },
 };
+
+/**
+ * `tanhGrad` / `sigmoidGrad`: an activation's gradient from its output `y` and the incoming gradient
+ * `g`, in one pass (native for large float32 arrays).
+ */
+function activationGrad(kind: 'tanh' | 'sigmoid'): FusedKernel {
+  return {
+    forward([yt, gt]) {
+      const y = data(yt);
+      const g = data(gt);
+      const n = y.length;
+      const out = allocUninit(yt.dtype, n);
+      const acc = yt.dtype === 'float32' && n >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
+      if (acc?.unaryGrad) {
+        acc.unaryGrad(kind === 'tanh' ? 0 : 1, n, y as Float32Array, g as Float32Array, out as Float32Array);
+      } else if (kind === 'tanh') {
+        for (let i = 0; i < n; i++) out[i] = g[i] * (1 - y[i] * y[i]);
+      } else {
+        for (let i = 0; i < n; i++) out[i] = g[i] * (y[i] * (1 - y[i]));
+      }
+      return [out];
+    },
+  };
+}
+
+export const tanhGrad = activationGrad('tanh');
+export const sigmoidGrad = activationGrad('sigmoid');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { noGrad } from '../../autograd/grad-mode';
 import type { DType } from '../../dtype';
 import { scope } from '../../memory/scope';
+import { sigmoidGrad, tanhGrad } from '../../ops/activation-grad';
 import { tensor } from '../../ops/creation';
 import { lstmCell, softmaxCrossEntropy, withoutFusedKernels } from '../../ops/fused';
 import { layerNorm } from '../../ops/layer-norm';
@@ -86,6 +87,30 @@ const FUSED_CASES: readonly FusedCase[] = [
       ),
     ],
     run: ([x]) => [layerNorm(x, [7])],
+  },
+  {
+    op: 'tanhGrad',
+    name: 'tanhGrad (a gradient of tanh from its output)',
+    inputs: (r) => [
+      spec.float([3, 700], r.uniform(2100, -1, 1)),
+      spec.float([3, 700], r.uniform(2100, -2, 2)),
+    ],
+    run: ([y, g]) => [tanhGrad(y, g)],
+    differentiable: false,
+  },
+  {
+    op: 'sigmoidGrad',
+    name: 'sigmoidGrad (a gradient of sigmoid from its output)',
+    inputs: (r) => [spec.float([5, 3], r.uniform(15, 0, 1)), spec.float([5, 3], r.uniform(15, -2, 2))],
+    run: ([y, g]) => [sigmoidGrad(y, g)],
+    differentiable: false,
+  },
+  {
+    op: 'sigmoidGrad',
+    name: 'sigmoidGrad over more elements than a native call needs',
+    inputs: (r) => [spec.float([2100], r.uniform(2100, 0, 1)), spec.float([2100], r.uniform(2100, -2, 2))],
+    run: ([y, g]) => [sigmoidGrad(y, g)],
+    differentiable: false,
   },
   ...RNN_LAYER_CASES.map((c) => ({
     op: 'rnnLayer',

@@ -191,6 +191,28 @@ export function describePrimitives(ctx: SuiteContext): void {
         }),
       );
     }
+    // Long enough for vectorised or native paths, with the values where their approximations switch
+    // branches or saturate (finite only: NaN and infinities are not guaranteed on every backend).
+    for (const op of FLOAT_UNARY) {
+      ctx.itEach(`unary ${op} over 1500 elements, with ±0 and extremes`, FLOATS, (dtype) =>
+        withKernels(ctx.backend, async (k) => {
+          const r = HostRng.fromName(`unary ${op} large`);
+          const positive = op === 'log' || op === 'sqrt';
+          const special = positive
+            ? [1e-30, 1, 0.549, 0.551, 9, 20, 88.5]
+            : [0, -0, 1e-30, -1e-30, 0.549, -0.549, 0.551, -0.551, 9, -9, 20, -20, 88.5, -88.5, -104];
+          const body = positive ? r.uniform(1500, 0.001, 50) : r.uniform(1500, -12, 12);
+          const x = roundTo(dtype, [...body, ...special]);
+          const xs = k.input(dtype, [x.length], x);
+          const out = await k.output(ctx.backend.unary(op, xs), dtype, x.length);
+          expectClose(
+            out,
+            x.map((v) => store(dtype, unaryRef(op, v))),
+            { ...tolOf(dtype), label: `unary ${op} ${dtype} (long)` },
+          );
+        }),
+      );
+    }
     ctx.itIn('unary neg / abs / relu / sign', 'int32', () =>
       withKernels(ctx.backend, async (k) => {
         const x = [...HostRng.fromName('unary int').ints(11, -5, 6), 0];
