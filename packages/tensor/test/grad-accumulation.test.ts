@@ -125,4 +125,153 @@ describe('gradient accumulation', () => {
     }
     expect(memory().backends.cpu?.tensors ?? 0).toBe(before);
   });
+
+  describe('indexSelect gradients added straight into the sum', () => {
+    const idx = (xs: number[]) => tensor(Int32Array.from(xs), { dtype: 'int32' });
+    /** Rows of `x` picked many times (with repeats), weighted, plus one dense use: d/dx by hand. */
+    function gathers(x: Tensor, rows: number) {
+      const picks = [[0, 2, 2], [1], [rows - 1, 0, rows - 1, 0], [2, 1], [0]];
+      const loss = picks
+        .map((p, k) =>
+          x
+            .indexSelect(0, idx(p))
+            .mul(k + 1)
+            .sum(),
+        )
+        .reduce((a, b) => a.add(b))
+        .add(x.mul(0.5).sum());
+      const want = new Array<number>(rows).fill(0.5);
+      picks.forEach((p, k) => {
+        for (const r of p) want[r] += k + 1;
+      });
+      return { loss, want };
+    }
+
+    for (const [label, cols] of [
+      ['small rows (JavaScript loop)', 3],
+      ['long rows (native kernel when loaded)', 700],
+    ] as const) {
+      it(`sums repeated scatters into a leaf and into an inner node: ${label}`, () => {
+        const rows = 5;
+        const leafA = tensor(new Array(rows * cols).fill(1), { requiresGrad: true });
+        const leafB = tensor(new Array(rows * cols).fill(1), { requiresGrad: true });
+        const a = gathers(leafA.reshape([rows, cols]), rows); // a leaf's gradient (through reshape)
+        const b = gathers(leafB.reshape([rows, cols]).mul(2), rows); // an inner node's
+        a.loss.add(b.loss).backward();
+        const expand = (w: number[], k: number) => w.flatMap((v) => new Array(cols).fill(v * k));
+        expect(values(leafA.grad!)).toEqual(expand(a.want, 1));
+        expect(values(leafB.grad!)).toEqual(expand(b.want, 2));
+      });
+    }
+
+    it('matches the dense path (zeros, scatter, add) exactly', () => {
+      const x = tensor(
+        Array.from({ length: 40 }, (_, i) => i / 8 - 2),
+        { requiresGrad: true },
+      );
+      const run = () => {
+        const m = x.reshape([10, 4]);
+        return [[1, 3, 3], [9], [0, 1, 2, 3], [3]]
+          .map((p, k) =>
+            m
+              .indexSelect(0, idx(p))
+              .tanh()
+              .mul(k - 1.5)
+              .sum(),
+          )
+          .reduce((a, b) => a.add(b));
+      };
+      run().backward();
+      const fast = values(x.grad!);
+      x.grad = null;
+      // a clone of x used once per gather: every gradient arrives dense, summed out of place
+      const m = x.reshape([10, 4]);
+      [[1, 3, 3], [9], [0, 1, 2, 3], [3]]
+        .map((p, k) =>
+          m
+            .mul(1)
+            .indexSelect(0, idx(p))
+            .tanh()
+            .mul(k - 1.5)
+            .sum(),
+        )
+        .reduce((a, b) => a.add(b))
+        .backward();
+      const dense = values(x.grad!);
+      fast.forEach((v, i) => {
+        expect(v).toBeCloseTo(dense[i], 6);
+      });
+    });
+
+    it("never writes into a .grad from an earlier backward() (the user's)", () => {
+      const x = tensor([1, 2, 3, 4, 5, 6], { requiresGrad: true });
+      const once = () =>
+        x
+          .reshape([3, 2])
+          .indexSelect(0, idx([0, 2]))
+          .sum()
+          .add(
+            x
+              .reshape([3, 2])
+              .indexSelect(0, idx([2]))
+              .sum(),
+          );
+      once().backward();
+      const held = x.grad!;
+      const heldValues = values(held);
+      expect(heldValues).toEqual([1, 1, 0, 0, 2, 2]);
+      once().backward();
+      if (!held.isDisposed) expect(values(held)).toEqual(heldValues);
+      expect(x.grad).not.toBe(held);
+      expect(values(x.grad!)).toEqual([2, 2, 0, 0, 4, 4]);
+    });
+
+    it('leaves no tensor behind', () => {
+      const x = tensor(new Array(3000).fill(1), { requiresGrad: true });
+      const step = () =>
+        tidy(() => {
+          const m = x.reshape([3, 1000]);
+          [[0], [1, 1], [2, 0], [0]]
+            .map((p) => m.indexSelect(0, idx(p)).sum())
+            .reduce((a, b) => a.add(b))
+            .backward();
+        });
+      step();
+      x.grad!.dispose();
+      x.grad = null;
+      const before = memory().backends.cpu?.tensors ?? 0;
+      for (let i = 0; i < 3; i++) {
+        step();
+        expect(values(x.grad!).slice(0, 2)).toEqual([3, 3]); // row 0 picked three times
+        x.grad!.dispose();
+        x.grad = null;
+      }
+      expect(memory().backends.cpu?.tensors ?? 0).toBe(before);
+    });
+  });
+
+  it('adds slice, narrow and chunk gradients straight into the sum (any axis, any step)', () => {
+    const [r, c] = [4, 600];
+    const x = tensor(new Array(r * c).fill(1), { requiresGrad: true });
+    const m = x.reshape([r, c]).mul(1); // an inner node: its gradient is an engine-owned sum
+    const parts = m.chunk(5, 1); // five [4, 120] column blocks
+    const loss = parts
+      .map((p, k) => p.mul(k + 1).sum())
+      .reduce((a, b) => a.add(b))
+      .add(m.slice(0, 1, 4, 2).mul(10).sum()) // rows 1 and 3
+      .add(m.narrow(1, 100, 50).mul(100).sum()) // columns 100..149, across two chunks
+      .add(m.slice(1, 0, c, 3).sum()); // every third column
+    loss.backward();
+    const want: number[] = [];
+    for (let i = 0; i < r; i++) {
+      for (let j = 0; j < c; j++) {
+        let v = Math.floor(j / 120) + 1;
+        if (i % 2 === 1) v += 10;
+        if (j >= 100 && j < 150) v += 100;
+        if (j % 3 === 0) v += 1;
+        want.push(v);
+      }
+    }
+    expect(values(x.grad!)).toEqual(want);
+  });
 });

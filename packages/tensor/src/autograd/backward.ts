@@ -1,11 +1,11 @@
-import { getCpuAccelerator } from '../cpu/accelerator';
 import { AutogradError, fmtShape } from '../errors';
 import { tidy } from '../memory/scope';
 import { onesLike } from '../ops/creation';
 import { shapesEqual } from '../shape';
 import { aliasOf, type Tensor } from '../tensor';
 import { noGrad } from './grad-mode';
-import type { GradNode } from './node';
+import { addInPlace, scatterAddInPlace } from './in-place';
+import type { GradNode, ScatterGrad } from './node';
 
 /**
  * Reverse-mode differentiation from `root`. Gradients are accumulated into the `.grad` of leaf tensors
@@ -84,6 +84,8 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
     pending.delete(node);
     const inputs = node.inputs;
     let inGrads: (Tensor | null)[] = [];
+    // A scatter's result is a new buffer no one else holds: it may start a sum written in place.
+    let freshSum: Tensor | null = null;
     if (outGrads.some((g) => g !== null)) {
       const fn = node.backwardFn;
       if (!fn) {
@@ -92,8 +94,15 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
             'call backward({ retainGraph: true }) the first time to run it again',
         );
       }
+      if (node.scatter && scatterIntoSum(node.scatter, inputs[0], outGrads[0]!, pending, sums)) {
+        outGrads[0]!.dispose();
+        if (!retainGraph) node.backwardFn = null;
+        releaseDeps(inputs, deps, ready);
+        continue;
+      }
       const needs = inputs.map((t) => t.requiresGrad);
       inGrads = tidy(() => fn(outGrads, needs));
+      if (node.scatter) freshSum = inGrads[0] ?? null;
       // Every gradient in flight is owned by the engine: alias pass-through and repeated results.
       const owned = new Set<Tensor>(outGrads.filter((g): g is Tensor => g !== null));
       inGrads = inGrads.map((g) => {
@@ -127,15 +136,39 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
           const prev = slots[input.outputIndex];
           slots[input.outputIndex] = prev ? accumulate(prev, g, sums) : g;
         }
-      }
-      const n = input.gradFn;
-      if (n) {
-        const left = deps.get(n)! - 1;
-        deps.set(n, left);
-        if (left === 0) ready.push(n);
+        if (g === freshSum && (n ? pending.get(n)![input.outputIndex] : input.grad) === g) sums.add(g);
       }
     }
+    releaseDeps(inputs, deps, ready);
   }
+}
+
+/** Counts a node's inputs as done; their nodes become ready once all their consumers have run. */
+function releaseDeps(inputs: readonly Tensor[], deps: Map<GradNode, number>, ready: GradNode[]): void {
+  for (const input of inputs) {
+    const n = input.gradFn;
+    if (!n) continue;
+    const left = deps.get(n)! - 1;
+    deps.set(n, left);
+    if (left === 0) ready.push(n);
+  }
+}
+
+/**
+ * Adds a scatter gradient (see {@link ScatterGrad}) straight into the gradient sum of `input` when
+ * that sum is a buffer this call allocated and nothing else holds; false otherwise (nothing done).
+ */
+function scatterIntoSum(
+  scatter: ScatterGrad,
+  input: Tensor,
+  g: Tensor,
+  pending: Map<GradNode, (Tensor | null)[]>,
+  sums: Set<Tensor>,
+): boolean {
+  if (!input.requiresGrad) return false;
+  const prev = input.gradFn ? pending.get(input.gradFn)?.[input.outputIndex] : input.grad;
+  if (!prev || !sums.has(prev) || prev.isDisposed || prev.ref.refs !== 1) return false;
+  return scatterAddInPlace(prev, scatter, g);
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor, sums: Set<Tensor>): void {
@@ -161,28 +194,4 @@ function accumulate(prev: Tensor, g: Tensor, sums: Set<Tensor>): Tensor {
   g.dispose();
   sums.add(sum);
   return sum;
-}
-
-/** `dst += src` on CPU float storage of the same shape and dtype; false where it cannot (other backends). */
-function addInPlace(dst: Tensor, src: Tensor): boolean {
-  if (dst.backend !== src.backend || dst.dtype !== src.dtype || !shapesEqual(dst.shape, src.shape))
-    return false;
-  const d = dst.storage;
-  const s = src.storage;
-  const n = dst.size;
-  if (d instanceof Float32Array && s instanceof Float32Array) {
-    if (d.length < n || s.length < n) return false;
-    const acc = getCpuAccelerator();
-    // The native loop reads element i of both operands before it writes element i of the output,
-    // so an output that is exactly the first operand is safe.
-    if (acc?.binary && n >= 1024) acc.binary(0, n, d, s, d);
-    else for (let i = 0; i < n; i++) d[i] += s[i];
-    return true;
-  }
-  if (d instanceof Float64Array && s instanceof Float64Array) {
-    if (d.length < n || s.length < n) return false;
-    for (let i = 0; i < n; i++) d[i] += s[i];
-    return true;
-  }
-  return false;
 }

@@ -31,9 +31,12 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   shape[d] = index.size;
   const flatIndex = index.ndim === 0 ? index.reshape([1]) : index;
   const out = fromStorage(x.backend, x.backend.indexSelect(x, d, flatIndex), shape, x.dtype);
-  return record('indexSelect', [x], out, ([g]) => [
+  record('indexSelect', [x], out, ([g]) => [
     fromStorage(x.backend, x.backend.indexAdd(x.shape, d, flatIndex, g!), x.shape, g!.dtype),
   ]);
+  // lets the backward engine add the gradient straight into x's gradient sum
+  if (out.gradFn) out.gradFn.scatter = { axis: d, index: flatIndex };
+  return out;
 }
 
 /** `out[i][j][k] = x[index[i][j][k]][j][k]` for `dim = 0` (and so on), as `torch.gather`. */

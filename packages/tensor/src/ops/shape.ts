@@ -165,10 +165,13 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
   const strides = [...inStrides];
   strides[d] = inStrides[d] * step;
   const out = stridedRaw(x, shape, strides, s * inStrides[d]);
-  return record('slice', [x], out, ([g]) => {
+  record('slice', [x], out, ([g]) => {
     const index = arange(s, s + len * step, step, { dtype: 'int32', backend: x.backend });
     return [fromStorage(x.backend, x.backend.indexAdd(x.shape, d, index, g!), x.shape, g!.dtype)];
   });
+  // lets the backward engine add the gradient straight into x's gradient sum
+  if (out.gradFn) out.gradFn.scatter = { axis: d, start: s, step };
+  return out;
 }
 
 /** `length` elements from `start` along `dim`; out-of-range requests are errors (unlike `slice`). */

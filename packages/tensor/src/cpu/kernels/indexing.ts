@@ -30,12 +30,30 @@ export function indexAdd(
   src: TypedArray,
 ): TypedArray {
   const out = allocArray(dtype, sizeOf(shape));
+  indexAddInto(out, shape, axis, index, src);
+  return out;
+}
+
+/**
+ * `out [outer, n, inner] += src [outer, m, inner]` scattered to the rows `index` along `axis` of
+ * `shape` (the storage of `out`), in place; indices already checked.
+ */
+export function indexAddInto(
+  out: TypedArray,
+  shape: Shape,
+  axis: number,
+  index: Int32Array,
+  src: TypedArray,
+): void {
   const [outer, n, inner] = splitAround(shape, axis, axis);
   const m = index.length;
-  const acc = src instanceof Float32Array && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
+  const acc =
+    src instanceof Float32Array && out instanceof Float32Array && src.length >= NATIVE_MIN_ELEMENTS
+      ? getCpuAccelerator()
+      : null;
   if (acc?.indexAdd) {
     acc.indexAdd(outer, n, inner, index, m, src as Float32Array, out as Float32Array);
-    return out;
+    return;
   }
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < m; i++) {
@@ -44,7 +62,6 @@ export function indexAdd(
       for (let j = 0; j < inner; j++) out[dst + j] += src[from + j];
     }
   }
-  return out;
 }
 
 /** Strides that map an index-shaped walk onto `x`, with the gathered axis contributing nothing. */
