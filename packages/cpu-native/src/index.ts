@@ -19,6 +19,7 @@ export interface NativeModule {
   unary: NonNullable<CpuAccelerator['unary']>;
   unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
   transpose: NonNullable<CpuAccelerator['transpose']>;
+  strided: NonNullable<CpuAccelerator['strided']>;
   indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
   indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
   /** Sets the threads used by large products (the caller's included); returns the number in effect. */
@@ -41,6 +42,7 @@ export interface CpuNative extends CpuAccelerator {
   unary: NonNullable<CpuAccelerator['unary']>;
   unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
   transpose: NonNullable<CpuAccelerator['transpose']>;
+  strided: NonNullable<CpuAccelerator['strided']>;
   indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
   indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
   /** Sets the threads used by large products; returns the number in effect. */
@@ -119,6 +121,7 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     unary: mod.unary,
     unaryGrad: mod.unaryGrad,
     transpose: mod.transpose,
+    strided: mod.strided,
     indexSelect: mod.indexSelect,
     indexAdd: mod.indexAdd,
     setThreads: (n) => mod.setThreads(n),

@@ -318,6 +318,39 @@ describe('pointwise kernels', () => {
     expect(() => native!.unaryGrad(2, 4, y, g, out)).toThrow(/bad op/);
   });
 
+  itNative('strided copies like the pure JavaScript kernel (slices, transposes, flips, broadcasts)', () => {
+    const x = randomArray(6 * 7 * 40, 31);
+    const cases: [number[], number[], number][] = [
+      [[6, 7, 20], [280, 40, 1], 10], // narrow along the last axis
+      [[7, 6, 40], [40, 280, 1], 0], // swap the leading axes, rows contiguous
+      [[6, 40, 7], [280, 1, 40], 0], // a transpose of the last two axes (strided rows)
+      [[6, 7, 40], [280, 40, -1], 39], // flip the last axis
+      [[3, 6, 7, 40], [0, 280, 40, 1], 0], // broadcast a new leading axis
+      [[1680], [1], 0],
+      [[], [], 17],
+      [[4, 0, 3], [1, 1, 1], 0],
+    ];
+    for (const [shape, strides, offset] of cases) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const got = new Float32Array(n);
+      native!.strided(Float64Array.of(shape.length, offset, ...shape, ...strides), x, got);
+      const want = new Float32Array(n);
+      const idx = new Array(shape.length).fill(0);
+      for (let k = 0; k < n; k++) {
+        want[k] = x[offset + idx.reduce((s, v, d) => s + v * strides[d], 0)];
+        for (let d = shape.length - 1; d >= 0 && ++idx[d] === shape[d]; d--) idx[d] = 0;
+      }
+      expect(got, `shape ${shape}`).toEqual(want);
+    }
+    const out = new Float32Array(100);
+    expect(() => native!.strided(Float64Array.of(1, 1, 1680), x, out)).toThrow(/wrong length/);
+    expect(() => native!.strided(Float64Array.of(1, 1, 1680, 1), x, new Float32Array(1680))).toThrow(
+      /outside/,
+    );
+    expect(() => native!.strided(Float64Array.of(1, 0, 10, -1), x, out)).toThrow(/outside/);
+    expect(() => native!.strided(Float64Array.of(1, 0, 200, 1), x, out)).toThrow(/too short/);
+  });
+
   itNative('lstmStep matches the LSTM formulas and checks its operands', () => {
     const [bs, H] = [3, 21]; // 21: two 8-lane blocks and a scalar tail
     const xw = randomArray(4 * 4 * H, 1).map((v) => v * 4); // an extra row before: offset 4H

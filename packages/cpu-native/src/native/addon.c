@@ -232,6 +232,47 @@ static int *index_arg(napi_env env, napi_value v, long m, long n) {
   return index;
 }
 
+/* strided(desc, x, out): desc is a Float64Array [rank, offset, shape..., strides...]; every element
+ * read must lie inside x, and out must hold the product of the shape. */
+static napi_value js_strided(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 3) return throw_error(env, "strided: expected 3 arguments");
+  napi_typedarray_type type;
+  void *ptr;
+  size_t len;
+  if (napi_get_typedarray_info(env, argv[0], &type, &len, &ptr, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      len < 2)
+    return throw_error(env, "strided: desc must be a Float64Array [rank, offset, shape..., strides...]");
+  const double *desc = ptr;
+  const int rank = (int)desc[0];
+  if (rank < 0 || rank > RNN_STRIDED_MAX_RANK || len != (size_t)(2 + 2 * rank))
+    return throw_error(env, "strided: bad rank, or desc of the wrong length");
+  long shape[RNN_STRIDED_MAX_RANK], strides[RNN_STRIDED_MAX_RANK];
+  const long offset = (long)desc[1];
+  long lo = offset, hi = offset, size = 1;
+  for (int d = 0; d < rank; d++) {
+    shape[d] = (long)desc[2 + d];
+    strides[d] = (long)desc[2 + rank + d];
+    if (shape[d] < 0) return throw_error(env, "strided: negative size");
+    size *= shape[d];
+    if (shape[d] > 0) {
+      const long reach = (shape[d] - 1) * strides[d];
+      if (reach > 0) hi += reach;
+      else lo += reach;
+    }
+  }
+  float *x, *out;
+  size_t xlen, outlen;
+  if (!f32_arg(env, argv[1], &x, &xlen) || !f32_arg(env, argv[2], &out, &outlen))
+    return throw_error(env, "strided: x and out must be Float32Arrays");
+  if ((size_t)size > outlen || (size > 0 && (lo < 0 || hi >= (long)xlen)))
+    return throw_error(env, "strided: an element lies outside x, or out is too short");
+  rnn_strided(rank, shape, strides, offset, x, out);
+  return NULL;
+}
+
 /* indexSelect(outer, n, inner, x, index, m, out). */
 static napi_value js_index_select(napi_env env, napi_callback_info info) {
   size_t argc = 7;
@@ -379,6 +420,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "unaryGrad", fn);
   napi_create_function(env, "transpose", NAPI_AUTO_LENGTH, js_transpose, NULL, &fn);
   napi_set_named_property(env, exports, "transpose", fn);
+  napi_create_function(env, "strided", NAPI_AUTO_LENGTH, js_strided, NULL, &fn);
+  napi_set_named_property(env, exports, "strided", fn);
   napi_create_function(env, "indexSelect", NAPI_AUTO_LENGTH, js_index_select, NULL, &fn);
   napi_set_named_property(env, exports, "indexSelect", fn);
   napi_create_function(env, "indexAdd", NAPI_AUTO_LENGTH, js_index_add, NULL, &fn);

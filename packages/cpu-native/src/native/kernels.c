@@ -357,6 +357,33 @@ void rnn_index_select(long outer, long n, long inner, const float *x, const int 
       __builtin_memcpy(out + (o * m + i) * inner, x + (o * n + index[i]) * inner, inner * sizeof(float));
 }
 
+/* out (contiguous, `shape`) = x[offset + sum(idx_d * strides_d)]: a strided copy, row by row. */
+void rnn_strided(int rank, const long *shape, const long *strides, long offset, const float *x, float *out) {
+  for (int d = 0; d < rank; d++)
+    if (shape[d] == 0) return;
+  if (rank == 0) {
+    out[0] = x[offset];
+    return;
+  }
+  long idx[RNN_STRIDED_MAX_RANK] = {0};
+  const long n = shape[rank - 1], s = strides[rank - 1];
+  long src = offset;
+  for (;;) {
+    if (s == 1) __builtin_memcpy(out, x + src, n * sizeof(float));
+    else
+      for (long j = 0; j < n; j++) out[j] = x[src + j * s];
+    out += n;
+    int d = rank - 2;
+    for (; d >= 0; d--) {
+      src += strides[d];
+      if (++idx[d] < shape[d]) break;
+      src -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
 AVX2 void rnn_index_add(long outer, long n, long inner, const int *index, long m, const float *restrict src,
                         float *restrict out) {
   for (long o = 0; o < outer; o++)

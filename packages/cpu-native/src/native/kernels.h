@@ -27,6 +27,9 @@ void rnn_unary(int op, long n, const float *x, float *out);
 void rnn_unary_grad(int op, long n, const float *y, const float *g, float *out);
 /* out[i * cols + j] = x[i + j * colStride]: a rows x cols transposed copy. */
 void rnn_transpose(long rows, long cols, const float *x, long colStride, float *out);
+#define RNN_STRIDED_MAX_RANK 8
+/* out (contiguous, shape[rank]) = x[offset + sum(idx_d * strides_d)] (offsets checked by the caller). */
+void rnn_strided(int rank, const long *shape, const long *strides, long offset, const float *x, float *out);
 /* Rows of x [outer, n, inner] picked by index[m] into out [outer, m, inner] (indices in range). */
 void rnn_index_select(long outer, long n, long inner, const float *x, const int *index, long m, float *out);
 /* out [outer, n, inner] += src [outer, m, inner] scattered to the rows index[m] (indices in range). */

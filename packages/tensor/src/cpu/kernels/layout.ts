@@ -40,6 +40,11 @@ export function strided(
     );
     return out;
   }
+  const native = out.length >= NATIVE_MIN_ELEMENTS && rank <= 8 ? getCpuAccelerator() : null;
+  if (native?.strided && x instanceof Float32Array) {
+    native.strided(Float64Array.of(rank, offset, ...outShape, ...strides), x, out as Float32Array);
+    return out;
+  }
   const outStrides = contiguousStrides(outShape);
   forEachRow(outShape, [strides, outStrides], [offset, 0], (off, n) => {
     const src = off[0];
