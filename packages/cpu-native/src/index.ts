@@ -16,6 +16,7 @@ export interface NativeModule {
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
+  binaryRows: NonNullable<CpuAccelerator['binaryRows']>;
   unary: NonNullable<CpuAccelerator['unary']>;
   unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
   transpose: NonNullable<CpuAccelerator['transpose']>;
@@ -39,6 +40,7 @@ export interface CpuNative extends CpuAccelerator {
   softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
   softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
   binary: NonNullable<CpuAccelerator['binary']>;
+  binaryRows: NonNullable<CpuAccelerator['binaryRows']>;
   unary: NonNullable<CpuAccelerator['unary']>;
   unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
   transpose: NonNullable<CpuAccelerator['transpose']>;
@@ -118,6 +120,7 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     softmaxXent: mod.softmaxXent,
     softmaxXentBackward: mod.softmaxXentBackward,
     binary: mod.binary,
+    binaryRows: mod.binaryRows,
     unary: mod.unary,
     unaryGrad: mod.unaryGrad,
     transpose: mod.transpose,

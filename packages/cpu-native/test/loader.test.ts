@@ -307,6 +307,29 @@ describe('pointwise kernels', () => {
     expect(() => native!.unary(0, 8, x, new Float32Array(4))).toThrow(/too short/);
   });
 
+  itNative('binaryRows broadcasts one row over the rows of the other operand, on either side', () => {
+    const [rows, n] = [7, 150];
+    const m = randomArray(rows * n, 41);
+    const row = randomArray(n, 42).map((v) => v + 2); // away from zero for div
+    const ops = [
+      (x: number, y: number) => x + y,
+      (x: number, y: number) => x - y,
+      (x: number, y: number) => x * y,
+      (x: number, y: number) => x / y,
+    ];
+    ops.forEach((f, op) => {
+      const out = new Float32Array(rows * n);
+      native!.binaryRows(op, rows, n, m, row, out, 1);
+      expect(out).toEqual(m.map((v, i) => f(v, row[i % n])));
+      native!.binaryRows(op, rows, n, row, m, out, 0);
+      expect(out).toEqual(m.map((v, i) => f(row[i % n], v)));
+    });
+    expect(() => native!.binaryRows(0, rows, n, m, row, new Float32Array(5), 1)).toThrow(/too short/);
+    expect(() => native!.binaryRows(0, rows, n, m, row, new Float32Array(rows * n), 2 as 0)).toThrow(
+      /row operand/,
+    );
+  });
+
   itNative('unaryGrad is the tanh and sigmoid gradient from the output', () => {
     const y = Float32Array.from(randomArray(1003, 22).map((v) => v * 0.99));
     const g = Float32Array.from(randomArray(1003, 23).map((v) => v * 5));

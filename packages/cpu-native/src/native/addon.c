@@ -178,6 +178,25 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* binaryRows(op, rows, n, a, b, out, rowOperand): add/sub/mul/div with operand rowOperand (0: a, 1: b)
+ * a single row of n broadcast over the rows of the other. */
+static napi_value js_binary_rows(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 7) return throw_error(env, "binaryRows: expected 7 arguments");
+  const int op = (int)num_arg(env, argv[0]), row_operand = (int)num_arg(env, argv[6]);
+  const long rows = (long)num_arg(env, argv[1]), n = (long)num_arg(env, argv[2]);
+  if (op < 0 || op > 3 || rows < 0 || n < 0 || (row_operand != 0 && row_operand != 1))
+    return throw_error(env, "binaryRows: bad op, size or row operand");
+  float *a = f32_at(env, argv[3], 0, row_operand == 0 ? n : rows * n);
+  float *b = f32_at(env, argv[4], 0, row_operand == 1 ? n : rows * n);
+  float *out = f32_at(env, argv[5], 0, rows * n);
+  if (!a || !b || !out) return throw_error(env, "binaryRows: arrays too short");
+  rnn_binary_rows(op, rows, n, a, b, out, row_operand);
+  return NULL;
+}
+
 /* unary(op, n, x, out): float32 tanh (0), sigmoid (1) or exp (2). */
 static napi_value js_unary(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -414,6 +433,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "softmaxXentBackward", fn);
   napi_create_function(env, "binary", NAPI_AUTO_LENGTH, js_binary, NULL, &fn);
   napi_set_named_property(env, exports, "binary", fn);
+  napi_create_function(env, "binaryRows", NAPI_AUTO_LENGTH, js_binary_rows, NULL, &fn);
+  napi_set_named_property(env, exports, "binaryRows", fn);
   napi_create_function(env, "unary", NAPI_AUTO_LENGTH, js_unary, NULL, &fn);
   napi_set_named_property(env, exports, "unary", fn);
   napi_create_function(env, "unaryGrad", NAPI_AUTO_LENGTH, js_unary_grad, NULL, &fn);

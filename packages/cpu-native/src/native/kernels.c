@@ -335,6 +335,15 @@ AVX2 void rnn_unary_grad(int op, long n, const float *y, const float *g, float *
   }
 }
 
+/* Row broadcasting: out[r, j] = a[r, j] op b[j] (row_operand 1) or a[j] op b[r, j] (row_operand 0). */
+void rnn_binary_rows(int op, long rows, long n, const float *a, const float *b, float *out, int row_operand) {
+  for (long r = 0; r < rows; r++) {
+    const float *ar = row_operand == 0 ? a : a + r * n;
+    const float *br = row_operand == 1 ? b : b + r * n;
+    rnn_binary(op, n, ar, br, out + r * n);
+  }
+}
+
 /* out[i * cols + j] = x[i + j * colStride] for a rows x cols output, in 8 x 8 tiles. */
 AVX2 void rnn_transpose(long rows, long cols, const float *restrict x, long colStride, float *restrict out) {
   const long T = 32;

@@ -21,6 +21,8 @@ void rnn_softmax_xent_backward(int n, int c, const float *logits, const int *tar
 
 /* out = a op b elementwise over n floats; op 0 add, 1 sub, 2 mul, 3 div. */
 void rnn_binary(int op, long n, const float *a, const float *b, float *out);
+/* out[r, j] = a[r, j] op b[j] (row_operand 1: b is one row) or a[j] op b[r, j] (row_operand 0). */
+void rnn_binary_rows(int op, long rows, long n, const float *a, const float *b, float *out, int row_operand);
 /* op(x) over n floats in double, rounded once: op 0 tanh, 1 sigmoid, 2 exp (NaN stays NaN). */
 void rnn_unary(int op, long n, const float *x, float *out);
 /* From an activation's output y and its gradient g: op 0 tanh g·(1 − y²), op 1 sigmoid g·y·(1 − y). */

@@ -134,6 +134,19 @@ export interface CpuAccelerator {
   /** Optional: `out = a op b` over `n` float32 elements of same-shape operands (op 0 add, 1 sub, 2 mul, 3 div). */
   binary?(op: number, n: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   /**
+   * Optional: a same-op broadcast of one row of `n` over `rows` rows (ops as `binary`): with
+   * `rowOperand` 1, `out[r, j] = a[r, j] op b[j]`; with 0, `out[r, j] = a[j] op b[r, j]`.
+   */
+  binaryRows?(
+    op: number,
+    rows: number,
+    n: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    rowOperand: 0 | 1,
+  ): void;
+  /**
    * Optional: `out = op(x)` over `n` float32 elements, computed in double and rounded once like the
    * JavaScript kernels (op 0 tanh, 1 sigmoid, 2 exp); NaN stays NaN.
    */

@@ -218,6 +218,16 @@ function binaryRowF32(
   return false;
 }
 
+/** Whether `shape`, without leading 1s, is the trailing part of `outShape` (one row, broadcast over the rest). */
+function isTrailingRow(shape: Shape, outShape: Shape): boolean {
+  let lead = 0;
+  while (lead < shape.length && shape[lead] === 1) lead++;
+  const k = shape.length - lead;
+  if (k === 0 || k > outShape.length) return false;
+  for (let i = 0; i < k; i++) if (shape[lead + i] !== outShape[outShape.length - k + i]) return false;
+  return true;
+}
+
 /** Op codes of the accelerator's `binary` (see `accelerator.ts`). */
 const NATIVE_BINARY: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3 };
 
@@ -235,12 +245,33 @@ export function binary(
     if (!f32 || !binaryRowF32(op, a, oa, sa, b, ob, sb, out, o, n))
       binaryRow(op, a, oa, sa, b, ob, sb, out, o, n);
   };
+  const code = NATIVE_BINARY[op];
   if (shapesEqual(aShape, bShape)) {
-    const code = NATIVE_BINARY[op];
     const acc = f32 && code !== undefined && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
     if (acc?.binary) acc.binary(code!, out.length, a as Float32Array, b as Float32Array, out as Float32Array);
     else row(0, 1, 0, 1, 0, out.length);
     return;
+  }
+  const rowsAcc = f32 && code !== undefined && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
+  if (rowsAcc?.binaryRows) {
+    // one operand a single row broadcast over the other's rows (a bias, a per-feature scale)
+    const bRow = shapesEqual(aShape, outShape) && isTrailingRow(bShape, outShape);
+    const aRow = !bRow && shapesEqual(bShape, outShape) && isTrailingRow(aShape, outShape);
+    if (aRow || bRow) {
+      const n = sizeOf(bRow ? bShape : aShape);
+      if (n > 1) {
+        rowsAcc.binaryRows(
+          code!,
+          out.length / n,
+          n,
+          a as Float32Array,
+          b as Float32Array,
+          out as Float32Array,
+          bRow ? 1 : 0,
+        );
+        return;
+      }
+    }
   }
   if (b.length === 1 && shapesEqual(aShape, outShape)) {
     row(0, 1, 0, 0, 0, out.length);

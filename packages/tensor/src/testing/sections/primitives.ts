@@ -42,6 +42,15 @@ function broadcastShape(...shapes: (readonly number[])[]): number[] {
 
 /** Shape pairs every binary and compare primitive is checked on: equal, scalar, trailing, middle and two-sided broadcasts. */
 const BROADCASTS: readonly [number[], number[]][] = [
+  // long enough for vectorised or native paths: one row broadcast over many (a bias), either side
+  [[40, 60], [60]],
+  [[60], [40, 60]],
+  [
+    [4, 8, 40],
+    [1, 8, 40],
+  ],
+  [[1, 1300], [1300]],
+  [[1300], [1300]],
   [
     [2, 3],
     [2, 3],
