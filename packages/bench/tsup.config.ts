@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { run: 'src/run.ts' },
+  entry: { run: 'src/run.ts', probe: 'src/probe.ts' },
   format: ['esm'],
   clean: true,
   sourcemap: true,

@@ -1,0 +1,95 @@
+/**
+ * Where a workload's CPU step goes, kernel by kernel: times every call of the CPU backend's
+ * primitives and fused kernels, and of the native kernels plugged in by `@rnn/cpu-native`, over a
+ * few steps after warm-up, and prints milliseconds per step. Native calls are listed indented: they
+ * run inside the backend calls (and inside fused kernels), so the two lists overlap.
+ *
+ *   node dist/probe.js [--workload D] [--steps 4] [--warmup 3] [--quick]
+ *
+ * A sampling profiler (`node --cpu-prof`) charges native time to whichever JavaScript frame it sees,
+ * which is misleading for short native calls; this probe measures them directly (each timed call
+ * costs ~1 µs more, so the step itself reads a little slower than in `run.js`).
+ */
+import { installCpuNative } from '@rnn/cpu-native';
+import { type CpuAccelerator, getCpuAccelerator, manualSeed, setCpuAccelerator, tensor } from '@rnn/tensor';
+import { workloads } from './workloads/index';
+
+type Fn = (...args: unknown[]) => unknown;
+
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const id = arg('workload', 'D').toUpperCase();
+const steps = Number(arg('steps', '4'));
+const warmup = Number(arg('warmup', '3'));
+const spec = workloads.find((w) => w.id === id);
+if (!spec) throw new Error(`probe: no workload ${id} (A, B, C or D)`);
+
+const status = installCpuNative();
+const stats = new Map<string, { calls: number; ms: number; elements: number }>();
+let timing = false;
+
+/** Wraps `obj[key]` so that its calls are timed under `label` while `timing` is on. */
+function time(obj: Record<string, unknown>, key: string, label: string): void {
+  const f = obj[key] as Fn;
+  obj[key] = (...args: unknown[]) => {
+    if (!timing) return f(...args);
+    const t0 = performance.now();
+    const out = f(...args);
+    const s = stats.get(label) ?? { calls: 0, ms: 0, elements: 0 };
+    s.calls++;
+    s.ms += performance.now() - t0;
+    if (ArrayBuffer.isView(out)) s.elements += (out as unknown as ArrayLike<number>).length;
+    stats.set(label, s);
+    return out;
+  };
+}
+
+// Every CPU backend shares one kernel table per instance: wrap the default one's methods in place.
+const backend = tensor([0]).backend as unknown as Record<string, unknown>;
+for (const [key, value] of Object.entries(backend)) {
+  if (typeof value === 'function' && !['fromArray', 'read', 'readSync', 'release', 'memory'].includes(key))
+    time(backend, key, key);
+}
+for (const [name, kernel] of Object.entries(
+  (backend.fused ?? {}) as Record<string, Record<string, unknown>>,
+)) {
+  time(kernel, 'forward', `fused ${name}`);
+  if (kernel.backward) time(kernel, 'backward', `fused ${name} backward`);
+}
+const acc = getCpuAccelerator();
+if (acc) {
+  const wrapped: Record<string, unknown> = { name: acc.name };
+  for (const [key, value] of Object.entries(acc as unknown as Record<string, unknown>)) {
+    if (typeof value !== 'function') continue;
+    wrapped[key] = (value as Fn).bind(acc);
+    time(wrapped, key, `  native ${key}`);
+  }
+  setCpuAccelerator(wrapped as unknown as CpuAccelerator);
+}
+
+manualSeed(0);
+const config = argv.includes('--quick') ? spec.tiny : spec.full;
+const w = spec.build(config, spec.data(config, 1234));
+for (let i = 0; i < warmup; i++) w.step();
+timing = true;
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) w.step();
+const perStep = (performance.now() - t0) / steps;
+timing = false;
+w.dispose();
+
+console.log(`${spec.id}. ${spec.title}`);
+console.log(`${status.reason}; ${perStep.toFixed(1)} ms per step (${steps} steps after ${warmup} warm-up)\n`);
+console.log('| kernel | calls / step | ms / step | % of step | mean output elements |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const [label, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
+  const ms = s.ms / steps;
+  if (ms < 0.05) continue;
+  const mean = s.elements ? Math.round(s.elements / s.calls).toString() : '';
+  console.log(
+    `| ${label} | ${(s.calls / steps).toFixed(0)} | ${ms.toFixed(1)} | ${((100 * ms) / perStep).toFixed(1)} | ${mean} |`,
+  );
+}
