@@ -3,54 +3,29 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type CpuAccelerator, setCpuAccelerator } from '@rnn/tensor';
 
-/** What the prebuilt addon exports (see `src/native/addon.c`). */
-export interface NativeModule {
-  /** The micro-kernel chosen for this CPU: `"avx512"` or `"avx2"`. */
-  readonly kernel: string;
-  sgemm: CpuAccelerator['sgemm'];
-  lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
-  lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
-  adam: NonNullable<CpuAccelerator['adam']>;
-  sgd: NonNullable<CpuAccelerator['sgd']>;
-  philoxUniform: NonNullable<CpuAccelerator['philoxUniform']>;
-  softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
-  softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
-  binary: NonNullable<CpuAccelerator['binary']>;
-  binaryRows: NonNullable<CpuAccelerator['binaryRows']>;
-  unary: NonNullable<CpuAccelerator['unary']>;
-  unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
-  transpose: NonNullable<CpuAccelerator['transpose']>;
-  strided: NonNullable<CpuAccelerator['strided']>;
-  indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
-  indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
-  /** Sets the threads used by large products (the caller's included); returns the number in effect. */
-  setThreads(n: number): number;
-  getThreads(): number;
-}
+/** Every kernel of the accelerator contract: the addon implements all of them. */
+export type NativeKernels = Required<Omit<CpuAccelerator, 'name'>>;
 
-/** The native kernels, as plugged into `@rnn/tensor`, plus their thread control. */
-export interface CpuNative extends CpuAccelerator {
-  /** The micro-kernel in use: `"avx512"` or `"avx2"`. */
-  readonly kernel: string;
-  lstmStep: NonNullable<CpuAccelerator['lstmStep']>;
-  lstmBackwardStep: NonNullable<CpuAccelerator['lstmBackwardStep']>;
-  adam: NonNullable<CpuAccelerator['adam']>;
-  sgd: NonNullable<CpuAccelerator['sgd']>;
-  philoxUniform: NonNullable<CpuAccelerator['philoxUniform']>;
-  softmaxXent: NonNullable<CpuAccelerator['softmaxXent']>;
-  softmaxXentBackward: NonNullable<CpuAccelerator['softmaxXentBackward']>;
-  binary: NonNullable<CpuAccelerator['binary']>;
-  binaryRows: NonNullable<CpuAccelerator['binaryRows']>;
-  unary: NonNullable<CpuAccelerator['unary']>;
-  unaryGrad: NonNullable<CpuAccelerator['unaryGrad']>;
-  transpose: NonNullable<CpuAccelerator['transpose']>;
-  strided: NonNullable<CpuAccelerator['strided']>;
-  indexSelect: NonNullable<CpuAccelerator['indexSelect']>;
-  indexAdd: NonNullable<CpuAccelerator['indexAdd']>;
-  /** Sets the threads used by large products; returns the number in effect. */
+/** Thread control of the native GEMM. */
+export interface NativeThreads {
+  /** Sets the threads used by large products (the caller's included); returns the number in effect. */
   setThreads(n: number): number;
   /** Threads used by large products. */
   getThreads(): number;
+}
+
+/** What the prebuilt addon exports (see `src/native/addon.c`). */
+export interface NativeModule extends NativeKernels, NativeThreads {
+  /** The micro-kernel chosen for this CPU: `"avx512"` or `"avx2"`. */
+  readonly kernel: string;
+}
+
+/** The native kernels, as plugged into `@rnn/tensor` (every optional one present), plus their thread control. */
+export interface CpuNative extends NativeKernels, NativeThreads {
+  /** Short description for reports, e.g. `"cpu-native avx512, 2 threads"`. */
+  readonly name: string;
+  /** The micro-kernel in use: `"avx512"` or `"avx2"`. */
+  readonly kernel: string;
 }
 
 /** Options of {@link loadCpuNative} and {@link installCpuNative}. */
@@ -106,29 +81,15 @@ export function loadCpuNative(options: LoadOptions = {}): CpuNative | null {
     return null;
   }
   const threads = mod.setThreads(options.threads ?? defaultThreads());
+  const { kernel, setThreads, getThreads, ...kernels } = mod;
   return {
+    ...kernels,
     get name() {
-      return `cpu-native ${mod.kernel}, ${mod.getThreads()} thread${mod.getThreads() === 1 ? '' : 's'}`;
+      return `cpu-native ${kernel}, ${getThreads()} thread${getThreads() === 1 ? '' : 's'}`;
     },
-    kernel: mod.kernel,
-    sgemm: mod.sgemm,
-    lstmStep: mod.lstmStep,
-    lstmBackwardStep: mod.lstmBackwardStep,
-    adam: mod.adam,
-    sgd: mod.sgd,
-    philoxUniform: mod.philoxUniform,
-    softmaxXent: mod.softmaxXent,
-    softmaxXentBackward: mod.softmaxXentBackward,
-    binary: mod.binary,
-    binaryRows: mod.binaryRows,
-    unary: mod.unary,
-    unaryGrad: mod.unaryGrad,
-    transpose: mod.transpose,
-    strided: mod.strided,
-    indexSelect: mod.indexSelect,
-    indexAdd: mod.indexAdd,
-    setThreads: (n) => mod.setThreads(n),
-    getThreads: () => mod.getThreads() || threads,
+    kernel,
+    setThreads: (n) => setThreads(n),
+    getThreads: () => getThreads() || threads,
   };
 }
 

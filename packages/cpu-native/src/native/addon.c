@@ -251,7 +251,8 @@ static int *index_arg(napi_env env, napi_value v, long m, long n) {
   return index;
 }
 
-/* strided(desc, x, out): desc is a Float64Array [rank, offset, shape..., strides...]; every element
+/* strided(desc, x, out): desc is a Float64Array [rank, offset, shape..., strides...] (longer is fine,
+ * so a caller can reuse one); every element
  * read must lie inside x, and out must hold the product of the shape. */
 static napi_value js_strided(napi_env env, napi_callback_info info) {
   size_t argc = 3;
@@ -266,8 +267,8 @@ static napi_value js_strided(napi_env env, napi_callback_info info) {
     return throw_error(env, "strided: desc must be a Float64Array [rank, offset, shape..., strides...]");
   const double *desc = ptr;
   const int rank = (int)desc[0];
-  if (rank < 0 || rank > RNN_STRIDED_MAX_RANK || len != (size_t)(2 + 2 * rank))
-    return throw_error(env, "strided: bad rank, or desc of the wrong length");
+  if (rank < 0 || rank > RNN_STRIDED_MAX_RANK || len < (size_t)(2 + 2 * rank))
+    return throw_error(env, "strided: bad rank, or desc too short for it");
   long shape[RNN_STRIDED_MAX_RANK], strides[RNN_STRIDED_MAX_RANK];
   const long offset = (long)desc[1];
   long lo = offset, hi = offset, size = 1;

@@ -168,7 +168,7 @@ export interface CpuAccelerator {
   ): void;
   /**
    * Optional: a strided copy into contiguous `out`, `out[idx] = x[offset + Σ idx_d · strides_d]`;
-   * `desc` is `[rank, offset, ...shape, ...strides]` (rank ≤ 8, strides in elements, any sign).
+   * `desc` starts with `[rank, offset, ...shape, ...strides]` (rank ≤ 8, strides in elements, any sign).
    */
   strided?(desc: Float64Array, x: Float32Array, out: Float32Array): void;
   /** Optional: rows of `x [outer, n, inner]` picked by `index` (length `m`) into `out [outer, m, inner]`. */

@@ -1,6 +1,7 @@
 import { DTypeError, fmtShape, ShapeError } from '../errors';
 import { normalizeAxis } from '../shape';
 import { fromStorage, record, sameBackend, type Tensor } from '../tensor';
+import { recordScatter } from './scatter-grad';
 
 function checkIndex(op: string, index: Tensor, limit: number, dim: number): void {
   if (index.dtype !== 'int32') {
@@ -31,12 +32,7 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   shape[d] = index.size;
   const flatIndex = index.ndim === 0 ? index.reshape([1]) : index;
   const out = fromStorage(x.backend, x.backend.indexSelect(x, d, flatIndex), shape, x.dtype);
-  record('indexSelect', [x], out, ([g]) => [
-    fromStorage(x.backend, x.backend.indexAdd(x.shape, d, flatIndex, g!), x.shape, g!.dtype),
-  ]);
-  // lets the backward engine add the gradient straight into x's gradient sum
-  if (out.gradFn) out.gradFn.scatter = { axis: d, index: flatIndex };
-  return out;
+  return recordScatter('indexSelect', x, out, { axis: d, index: flatIndex });
 }
 
 /** `out[i][j][k] = x[index[i][j][k]][j][k]` for `dim = 0` (and so on), as `torch.gather`. */

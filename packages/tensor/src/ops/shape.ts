@@ -10,9 +10,9 @@ import {
   sizeOf,
 } from '../shape';
 import { aliasOf, fromStorage, record, sameBackend, type Tensor } from '../tensor';
-import { arange } from './creation';
 import { cast } from './elementwise';
 import { sumToShape } from './reduce';
+import { recordScatter } from './scatter-grad';
 
 function stridedRaw(x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
   return fromStorage(x.backend, x.backend.strided(x, shape, strides, offset), shape, x.dtype);
@@ -165,13 +165,7 @@ export function slice(x: Tensor, dim: number, start?: number, end?: number, step
   const strides = [...inStrides];
   strides[d] = inStrides[d] * step;
   const out = stridedRaw(x, shape, strides, s * inStrides[d]);
-  record('slice', [x], out, ([g]) => {
-    const index = arange(s, s + len * step, step, { dtype: 'int32', backend: x.backend });
-    return [fromStorage(x.backend, x.backend.indexAdd(x.shape, d, index, g!), x.shape, g!.dtype)];
-  });
-  // lets the backward engine add the gradient straight into x's gradient sum
-  if (out.gradFn) out.gradFn.scatter = { axis: d, start: s, step };
-  return out;
+  return recordScatter('slice', x, out, { axis: d, start: s, step });
 }
 
 /** `length` elements from `start` along `dim`; out-of-range requests are errors (unlike `slice`). */

@@ -7,6 +7,9 @@ import { forEachRow, splitAround } from './iterate';
 /** Tile edge of the blocked transpose: a 32 x 32 tile of float64 (8 KiB) stays in L1 while it is copied. */
 const TILE = 32;
 
+/** The native `strided` call's `[rank, offset, ...shape, ...strides]`, reused (rank ≤ 8). */
+const STRIDED_DESC = new Float64Array(18);
+
 /** `out[idx] = x[offset + sum(idx_d * strides_d)]`: permute, expand, slice and flip in one kernel. */
 export function strided(
   x: TypedArray,
@@ -42,7 +45,13 @@ export function strided(
   }
   const native = out.length >= NATIVE_MIN_ELEMENTS && rank <= 8 ? getCpuAccelerator() : null;
   if (native?.strided && x instanceof Float32Array) {
-    native.strided(Float64Array.of(rank, offset, ...outShape, ...strides), x, out as Float32Array);
+    STRIDED_DESC[0] = rank;
+    STRIDED_DESC[1] = offset;
+    for (let d = 0; d < rank; d++) {
+      STRIDED_DESC[2 + d] = outShape[d];
+      STRIDED_DESC[2 + rank + d] = strides[d];
+    }
+    native.strided(STRIDED_DESC, x, out as Float32Array);
     return out;
   }
   const outStrides = contiguousStrides(outShape);
