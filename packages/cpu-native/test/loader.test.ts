@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { getCpuAccelerator, matmul, setCpuAccelerator, tensor } from '@rnn/tensor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { random } from '../../tensor/src/cpu/kernels/random';
@@ -187,6 +188,50 @@ describe('sgemm', () => {
     native!.setThreads(2);
     native!.sgemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, c2, 0, n);
     expect(c2).toEqual(c1);
+  });
+
+  itNative('is safe to call from several Node worker threads at once', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const path = fileURLToPath(new URL('../prebuilds/linux-x64/rnn_cpu.node', import.meta.url));
+    const [m, n, k] = [120, 200, 300]; // large enough to run on two threads
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const mod = require(workerData.path);
+      const { m, n, k, seed } = workerData;
+      let s = seed;
+      const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 1073741824 - 1);
+      const a = Float32Array.from({ length: m * k }, rand), b = Float32Array.from({ length: k * n }, rand);
+      const c = new Float32Array(m * n), again = new Float32Array(m * n);
+      mod.sgemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, c, 0, n);
+      let mismatches = 0;
+      for (let i = 0; i < 300; i++) {
+        mod.sgemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, again, 0, n);
+        if (again.some((v, j) => v !== c[j])) mismatches++;
+      }
+      parentPort.postMessage({ a, b, c, mismatches });
+    `;
+    const runs = await Promise.all(
+      [1, 2, 3].map(
+        (seed) =>
+          new Promise<{ a: Float32Array; b: Float32Array; c: Float32Array; mismatches: number }>(
+            (resolve, reject) => {
+              const w = new Worker(source, { eval: true, workerData: { path, m, n, k, seed } });
+              w.once('message', (msg) => {
+                resolve(msg);
+                void w.terminate();
+              });
+              w.once('error', reject);
+            },
+          ),
+      ),
+    );
+    native!.setThreads(2);
+    for (const { a, b, c, mismatches } of runs) {
+      expect(mismatches, 'products that differed from the same product run before').toBe(0);
+      const want = new Float32Array(m * n);
+      native!.sgemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, want, 0, n);
+      expect(c).toEqual(want);
+    }
   });
 
   itNative('gives the same result whether the helper thread is awake, asleep or just woken', async () => {

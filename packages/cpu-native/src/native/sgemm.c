@@ -351,6 +351,9 @@ static int g_started; /* helper threads started */
 static int g_threads = 1;
 static int g_seq;
 static workspace g_main_ws;
+/* One product (or thread-count change) at a time: the job, the helpers and the caller's workspace
+ * are process-wide, and Node worker threads may each call in (uncontended, it costs nanoseconds). */
+static pthread_mutex_t g_sgemm_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Claims and computes chunks of the current product until none is left. */
 static void work_on_job(workspace *w) {
@@ -392,6 +395,7 @@ static void *worker_main(void *arg) {
 int rnn_set_threads(int n) {
   if (n < 1) n = 1;
   if (n > RNN_MAX_THREADS) n = RNN_MAX_THREADS;
+  pthread_mutex_lock(&g_sgemm_lock);
   while (g_started < n - 1) {
     worker *w = &g_workers[g_started];
     memset(w, 0, sizeof *w);
@@ -404,7 +408,9 @@ int rnn_set_threads(int n) {
     g_started++;
   }
   g_threads = n < g_started + 1 ? n : g_started + 1;
-  return g_threads;
+  const int threads = g_threads;
+  pthread_mutex_unlock(&g_sgemm_lock);
+  return threads;
 }
 
 int rnn_get_threads(void) { return g_threads; }
@@ -413,8 +419,16 @@ int rnn_get_threads(void) { return g_threads; }
  * 64 x 512 x 128 product over two threads is slower than one thread doing all of it. */
 #define PARALLEL_MIN 6000000.0
 
+static void sgemm_locked(const sgemm_args *g);
+
 void rnn_sgemm(const sgemm_args *g) {
   if (g->m <= 0 || g->n <= 0) return;
+  pthread_mutex_lock(&g_sgemm_lock);
+  sgemm_locked(g);
+  pthread_mutex_unlock(&g_sgemm_lock);
+}
+
+static void sgemm_locked(const sgemm_args *g) {
   const double work = (double)g->m * g->n * (g->k > 0 ? g->k : 1);
   const int t = work < PARALLEL_MIN ? 1 : g_threads;
   /* split the larger dimension of C into chunks of whole micro-tiles */
