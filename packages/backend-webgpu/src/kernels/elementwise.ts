@@ -3,6 +3,7 @@ import {
   type BinaryOp,
   type CompareOp,
   type DType,
+  type FusedKernel,
   type Shape,
   type TensorSpec,
   type UnaryOp,
@@ -115,6 +116,37 @@ ${declare([
     grid(n),
   );
   return out;
+}
+
+/**
+ * The fused `tanhGrad` / `sigmoidGrad` ops: an activation's gradient from its output `y` and the
+ * incoming gradient `g` (`g·(1 − y²)`, `g·(y·(1 − y))`) in one dispatch, in the composite's float32
+ * operation order.
+ */
+export function activationGrad(ctx: GPUContext, kind: 'tanh' | 'sigmoid'): FusedKernel {
+  const expr = kind === 'tanh' ? 'g * (1.0 - y * y)' : 'g * (y * (1.0 - y))';
+  return {
+    forward([y, g]) {
+      const t = wgslType(y.dtype);
+      const n = sizeOf(y.shape);
+      const out = output(ctx, n);
+      ctx.dispatch(
+        `${kind}Grad:${t}`,
+        () => ({
+          code: `${declare([
+            ['ys', 'read', t],
+            ['gs', 'read', t],
+            ['dst', 'write', t],
+          ])}${main1d(`  let y = ys[i];\n  let g = gs[i];\n  dst[i] = ${expr};`)}`,
+          bindings: ['read', 'read', 'write'],
+        }),
+        [bufferOf(y), bufferOf(g), out.buffer],
+        new Params(`${kind}Grad`).u(n).words,
+        grid(n),
+      );
+      return [out];
+    },
+  };
 }
 
 // ------------------------------------------------------------------ binary, compare, where

@@ -3,6 +3,7 @@ import type { GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf } from '../device/storage';
 import { output } from './common';
+import { activationGrad } from './elementwise';
 import { layerNorm } from './layer-norm';
 import { adamUpdate, sgdUpdate } from './optim';
 import { rnnLayer } from './rnn-layer';
@@ -245,5 +246,7 @@ export function fusedKernels(ctx: GPUContext): Record<string, FusedKernel> {
     layerNorm: layerNorm(ctx),
     adamUpdate: adamUpdate(ctx),
     sgdUpdate: sgdUpdate(ctx),
+    tanhGrad: activationGrad(ctx, 'tanh'),
+    sigmoidGrad: activationGrad(ctx, 'sigmoid'),
   };
 }
