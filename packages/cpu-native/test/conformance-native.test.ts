@@ -1,14 +1,13 @@
 /**
  * The whole `@rnn/tensor` conformance suite with the native kernels plugged into the CPU backend (they
- * replace every float32 matmul, including those inside the fused `rnnLayer` kernel), plus the CPU
- * kernels of `@rnn/nn`'s optimizer updates against `@rnn/nn`'s own composites. Where the addon cannot
- * load, this is the pure JavaScript path again, which must pass too.
+ * replace every float32 matmul, including those inside the fused `rnnLayer` kernel, and the inner
+ * loops of the fused kernels, optimizer updates included). Where the addon cannot load, this is the
+ * pure JavaScript path again, which must pass too.
  */
 import { getCpuAccelerator, manualSeed, randn, rnnLayer, withoutFusedKernels } from '@rnn/tensor';
 import { describeConformance, expectClose } from '@rnn/tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { installCpuNative, uninstallCpuNative } from '../src/index';
-import { optimizerCases } from './optimizer-cases';
 
 const status = installCpuNative({ threads: 2 });
 
@@ -54,8 +53,4 @@ describe('native kernels', () => {
   });
 });
 
-describeConformance({
-  backend: 'cpu',
-  float64: true,
-  fusedCases: optimizerCases,
-});
+describeConformance({ backend: 'cpu', float64: true });

@@ -102,6 +102,16 @@ export { gather, indexSelect } from './ops/indexing';
 export { type LayerNormAttrs, layerNorm, layerNormOp } from './ops/layer-norm';
 export { linear } from './ops/linear';
 export { matmul } from './ops/matmul';
+export {
+  type AdagradUpdateAttrs,
+  type AdamUpdateAttrs,
+  adagradUpdateOp,
+  adamUpdateOp,
+  type RmspropUpdateAttrs,
+  rmspropUpdateOp,
+  type SgdUpdateAttrs,
+  sgdUpdateOp,
+} from './ops/optim';
 export { dropout, type RandomOptions, rand, randint, randLike, randn, randnLike } from './ops/random';
 export { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from './ops/reduce';
 export {

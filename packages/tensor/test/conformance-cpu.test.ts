@@ -12,10 +12,9 @@ import {
 import { record } from '../src/tensor';
 // Other packages import '@rnn/tensor/testing'; inside this package the sources are imported directly.
 import { describeConformance, expectClose, gradcheck } from '../src/testing/index';
-import { optimizerCases } from './optimizer-cases';
 
 // The built-in CPU backend: the reference itself must pass the whole suite.
-describeConformance({ backend: 'cpu', float64: true, fusedCases: optimizerCases() });
+describeConformance({ backend: 'cpu', float64: true });
 
 /**
  * The CPU kernels behind a GPU-like face: no float64 (any float64 argument throws) and no synchronous
@@ -59,7 +58,7 @@ function float32OnlyCpu(): Backend {
 }
 
 registerBackend('cpu-f32', float32OnlyCpu);
-describeConformance({ backend: 'cpu-f32', float64: false, fusedCases: optimizerCases() });
+describeConformance({ backend: 'cpu-f32', float64: false });
 
 describe('gradcheck and expectClose, on their own', () => {
   it('gradcheck passes a user function of several inputs and reports what it checked', async () => {

@@ -1,22 +1,10 @@
-import type { FusedKernel } from '@rnn/tensor';
+import type { AdamUpdateAttrs, FusedKernel, SgdUpdateAttrs } from '@rnn/tensor';
 import type { BindingKind, GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf } from '../device/storage';
 import { output } from './common';
 import { sizeOf } from './layout-math';
 import { declare, grid, MATH, main1d, wgslType } from './wgsl';
-
-/** The attributes of `@rnn/nn`'s `adamUpdate` fused op (its `AdamOptions` plus `step` and `decoupled`). */
-interface AdamAttrs {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  step: number;
-  decoupled: boolean;
-}
 
 /**
  * The gradient after `maximize` and L2 decay, and the parameter after decoupled decay, exactly in the
@@ -50,7 +38,7 @@ function kernel(bindings: [string, BindingKind][], body: string) {
 export function adamUpdate(ctx: GPUContext): FusedKernel {
   return {
     forward(inputs, attrs) {
-      const a = attrs as unknown as AdamAttrs;
+      const a = attrs as unknown as AdamUpdateAttrs;
       const [p, g, m, v, vmax] = inputs;
       wgslType(p.dtype);
       const n = sizeOf(p.shape);
@@ -137,17 +125,6 @@ export function adamUpdate(ctx: GPUContext): FusedKernel {
   };
 }
 
-/** The attributes of `@rnn/nn`'s `sgdUpdate` fused op (its `SGDOptions` plus `firstStep`). */
-interface SgdAttrs {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-  firstStep: boolean;
-}
-
 /**
  * The whole SGD step of one parameter in one dispatch: maximize, L2 decay, momentum (the buffer is
  * the gradient itself on the first step, as in PyTorch), Nesterov. Inputs `[param, grad, buf?]`,
@@ -156,7 +133,7 @@ interface SgdAttrs {
 export function sgdUpdate(ctx: GPUContext): FusedKernel {
   return {
     forward(inputs, attrs) {
-      const a = attrs as unknown as SgdAttrs;
+      const a = attrs as unknown as SgdUpdateAttrs;
       const [p, g, buf] = inputs;
       wgslType(p.dtype);
       const n = sizeOf(p.shape);

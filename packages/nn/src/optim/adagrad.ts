@@ -1,13 +1,5 @@
-import type { FusedOp, Tensor } from '@rnn/tensor';
-import { keep } from '@rnn/tensor';
-import {
-  nonNegative,
-  Optimizer,
-  type OptimizerParams,
-  type ParamGroup,
-  type ParamState,
-  updateOutputs,
-} from './optimizer';
+import { adagradUpdateOp, keep, type Tensor } from '@rnn/tensor';
+import { nonNegative, Optimizer, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer';
 
 /** Options of {@link Adagrad} (PyTorch's names in camelCase, same defaults). */
 export interface AdagradOptions {
@@ -24,24 +16,6 @@ export interface AdagradOptions {
   /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
-
-/**
- * The fused Adagrad update (`adagradUpdate`): inputs `[param, grad, sum]`, outputs `[param', sum']`;
- * attributes are the group's options plus `step` (already incremented).
- */
-export const adagradUpdateOp: FusedOp = {
-  name: 'adagradUpdate',
-  composite([p, g, sum], attrs) {
-    const a = attrs as unknown as AdagradOptions & { step: number };
-    let grad = a.maximize ? g.neg() : g;
-    if (a.weightDecay !== 0) grad = grad.add(p.mul(a.weightDecay));
-    const clr = a.lr / (1 + (a.step - 1) * a.lrDecay);
-    const sum1 = sum.add(grad.mul(grad));
-    const std = sum1.sqrt().add(a.eps);
-    return [p.add(grad.div(std).mul(-clr)), sum1];
-  },
-  outputs: updateOutputs,
-};
 
 /**
  * Adagrad, exactly as `torch.optim.Adagrad`. As in PyTorch, its state (`step` 0 and `sum` filled with

@@ -1,13 +1,5 @@
-import type { FusedOp, Tensor } from '@rnn/tensor';
-import { ValueError } from '@rnn/tensor';
-import {
-  nonNegative,
-  Optimizer,
-  type OptimizerParams,
-  type ParamGroup,
-  type ParamState,
-  updateOutputs,
-} from './optimizer';
+import { adamUpdateOp, type Tensor, ValueError } from '@rnn/tensor';
+import { nonNegative, Optimizer, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer';
 
 /** Options of {@link Adam} and {@link AdamW} (PyTorch's names in camelCase, same defaults). */
 export interface AdamOptions {
@@ -24,33 +16,6 @@ export interface AdamOptions {
   /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
-
-/**
- * The fused Adam/AdamW update (`adamUpdate`): inputs `[param, grad, expAvg, expAvgSq, maxExpAvgSq?]`,
- * outputs `[param', expAvg', expAvgSq', maxExpAvgSq'?]`; attributes are the group's options plus
- * `step` (already incremented) and `decoupled` (AdamW). A backend may bring a kernel of this name.
- */
-export const adamUpdateOp: FusedOp = {
-  name: 'adamUpdate',
-  composite([p, g, m, v, vmax], attrs) {
-    const a = attrs as unknown as AdamOptions & { step: number; decoupled: boolean };
-    const [beta1, beta2] = a.betas;
-    let grad = a.maximize ? g.neg() : g;
-    let param = p;
-    if (a.decoupled) param = p.mul(1 - a.lr * a.weightDecay);
-    else if (a.weightDecay !== 0) grad = grad.add(p.mul(a.weightDecay));
-    const m1 = m.mul(beta1).add(grad.mul(1 - beta1));
-    const v1 = v.mul(beta2).add(grad.mul(1 - beta2).mul(grad));
-    const bias1 = 1 - beta1 ** a.step;
-    const bias2Sqrt = Math.sqrt(1 - beta2 ** a.step);
-    const stepSize = a.lr / bias1;
-    const vmax1 = a.amsgrad ? vmax.maximum(v1) : undefined;
-    const denom = (vmax1 ?? v1).sqrt().div(bias2Sqrt).add(a.eps);
-    const next = param.add(m1.div(denom).mul(-stepSize));
-    return vmax1 ? [next, m1, v1, vmax1] : [next, m1, v1];
-  },
-  outputs: updateOutputs,
-};
 
 /**
  * Adam (Kingma & Ba), exactly as `torch.optim.Adam`, with optional L2 weight decay (added to the

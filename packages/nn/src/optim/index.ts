@@ -1,5 +1,7 @@
-export { Adagrad, type AdagradOptions, adagradUpdateOp } from './adagrad';
-export { Adam, type AdamOptions, AdamW, adamUpdateOp } from './adam';
+// The fused updates now live in @rnn/tensor (ops/optim.ts); re-exported where they used to be.
+export { adagradUpdateOp, adamUpdateOp, rmspropUpdateOp, sgdUpdateOp } from '@rnn/tensor';
+export { Adagrad, type AdagradOptions } from './adagrad';
+export { Adam, type AdamOptions, AdamW } from './adam';
 export { type ClipGradNormOptions, clipGradNorm, clipGradNormAsync, clipGradValue } from './clip';
 export {
   CosineAnnealingLR,
@@ -23,5 +25,5 @@ export {
   type ParamState,
 } from './optimizer';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduce-lr-on-plateau';
-export { RMSprop, type RMSpropOptions, rmspropUpdateOp } from './rmsprop';
-export { SGD, type SGDOptions, sgdUpdateOp } from './sgd';
+export { RMSprop, type RMSpropOptions } from './rmsprop';
+export { SGD, type SGDOptions } from './sgd';

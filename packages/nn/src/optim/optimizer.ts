@@ -309,8 +309,3 @@ export function nonNegative(op: string, what: string, v: unknown): void {
   if (typeof v !== 'number' || !(v >= 0))
     throw new ValueError(`${op}: invalid ${what}: ${v} (expected a number >= 0)`);
 }
-
-/** @internal The shapes/dtypes of a fused update's outputs: the inputs minus the gradient. */
-export function updateOutputs(inputs: readonly Tensor[]): { shape: number[]; dtype: Tensor['dtype'] }[] {
-  return inputs.filter((_, i) => i !== 1).map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
-}

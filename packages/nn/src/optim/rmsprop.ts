@@ -1,12 +1,5 @@
-import type { FusedOp, Tensor } from '@rnn/tensor';
-import {
-  nonNegative,
-  Optimizer,
-  type OptimizerParams,
-  type ParamGroup,
-  type ParamState,
-  updateOutputs,
-} from './optimizer';
+import { rmspropUpdateOp, type Tensor } from '@rnn/tensor';
+import { nonNegative, Optimizer, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer';
 
 /** Options of {@link RMSprop} (PyTorch's names in camelCase, same defaults). */
 export interface RMSpropOptions {
@@ -25,38 +18,6 @@ export interface RMSpropOptions {
   /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
-
-/**
- * The fused RMSprop update (`rmspropUpdate`): inputs `[param, grad, squareAvg, gradAvg?, momentumBuffer?]`
- * (`gradAvg` when centered, the buffer when momentum > 0), outputs the same minus the gradient.
- */
-export const rmspropUpdateOp: FusedOp = {
-  name: 'rmspropUpdate',
-  composite(inputs, attrs) {
-    const a = attrs as unknown as RMSpropOptions;
-    const [p, g, sq] = inputs;
-    let k = 3;
-    const ga = a.centered ? inputs[k++] : undefined;
-    const buf = a.momentum > 0 ? inputs[k++] : undefined;
-    let grad = a.maximize ? g.neg() : g;
-    if (a.weightDecay !== 0) grad = grad.add(p.mul(a.weightDecay));
-    const sq1 = sq.mul(a.alpha).add(grad.mul(1 - a.alpha).mul(grad));
-    const ga1 = ga ? ga.mul(a.alpha).add(grad.mul(1 - a.alpha)) : undefined;
-    const avg = (ga1 ? sq1.sub(ga1.mul(ga1)) : sq1).sqrt().add(a.eps);
-    const outs = [sq1];
-    if (ga1) outs.push(ga1);
-    let next: Tensor;
-    if (buf) {
-      const buf1 = buf.mul(a.momentum).add(grad.div(avg));
-      outs.push(buf1);
-      next = p.add(buf1.mul(-a.lr));
-    } else {
-      next = p.add(grad.div(avg).mul(-a.lr));
-    }
-    return [next, ...outs];
-  },
-  outputs: updateOutputs,
-};
 
 /**
  * RMSprop, exactly as `torch.optim.RMSprop` (Hinton's formulation with eps outside the square root),

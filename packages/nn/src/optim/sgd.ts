@@ -1,13 +1,5 @@
-import type { FusedOp, Tensor } from '@rnn/tensor';
-import { ValueError } from '@rnn/tensor';
-import {
-  nonNegative,
-  Optimizer,
-  type OptimizerParams,
-  type ParamGroup,
-  type ParamState,
-  updateOutputs,
-} from './optimizer';
+import { sgdUpdateOp, type Tensor, ValueError } from '@rnn/tensor';
+import { nonNegative, Optimizer, type OptimizerParams, type ParamGroup, type ParamState } from './optimizer';
 
 /** Options of {@link SGD} (PyTorch's names in camelCase, same defaults). */
 export interface SGDOptions {
@@ -24,28 +16,6 @@ export interface SGDOptions {
   /** Maximize the objective instead of minimizing it (default false). */
   maximize: boolean;
 }
-
-/**
- * The fused SGD update (`sgdUpdate`): inputs `[param, grad, momentumBuffer?]`, outputs
- * `[param', momentumBuffer'?]`; attributes are the group's options plus `firstStep`.
- * A backend may bring a kernel of this name; this composite is the reference.
- */
-export const sgdUpdateOp: FusedOp = {
-  name: 'sgdUpdate',
-  composite([p, g, buf], attrs) {
-    const a = attrs as unknown as SGDOptions & { firstStep: boolean };
-    let d = a.maximize ? g.neg() : g;
-    if (a.weightDecay !== 0) d = d.add(p.mul(a.weightDecay));
-    let b: Tensor | undefined;
-    if (a.momentum !== 0) {
-      b = a.firstStep ? d : buf.mul(a.momentum).add(d.mul(1 - a.dampening));
-      d = a.nesterov ? d.add(b.mul(a.momentum)) : b;
-    }
-    const next = p.add(d.mul(-a.lr));
-    return b ? [next, b] : [next];
-  },
-  outputs: updateOutputs,
-};
 
 /**
  * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and weight

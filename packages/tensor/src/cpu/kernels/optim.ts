@@ -1,30 +1,20 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
 import type { TypedArray } from '../../dtype';
+import type { AdamUpdateAttrs, SgdUpdateAttrs } from '../../ops/optim';
 import { getCpuAccelerator } from '../accelerator';
 import { allocUninit } from '../pool';
 
-// Kernels for the optimizer updates that `@rnn/nn` defines as fused ops (`nn/src/optim/*.ts`): one
+// Kernels for the optimizer updates (fused ops of `ops/optim.ts`, called by `@rnn/nn`'s optimizers): one
 // pass over each parameter instead of a dozen elementwise dispatches, each allocating a full-size
 // temporary. They follow the composites' formulas term by term; optimizer steps run without
 // autograd, so there is no backward.
 
 const data = (t: TensorSpec) => t.storage as TypedArray;
 
-interface AdamAttrs {
-  lr: number;
-  betas: readonly [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  step: number;
-  decoupled: boolean;
-}
-
 /** `adamUpdate`: inputs `[param, grad, expAvg, expAvgSq, maxExpAvgSq?]` → `[param', expAvg', expAvgSq', maxExpAvgSq'?]`. */
 export const adamUpdate: FusedKernel = {
   forward(inputs, attrs) {
-    const a = attrs as unknown as AdamAttrs;
+    const a = attrs as unknown as AdamUpdateAttrs;
     const [pS, gS, mS, vS, vmaxS] = inputs;
     const p = data(pS);
     const g = data(gS);
@@ -129,20 +119,10 @@ function adamF32(
   }
 }
 
-interface SgdAttrs {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-  firstStep: boolean;
-}
-
 /** `sgdUpdate`: inputs `[param, grad, momentumBuffer?]` → `[param', momentumBuffer'?]`. */
 export const sgdUpdate: FusedKernel = {
   forward(inputs, attrs) {
-    const a = attrs as unknown as SgdAttrs;
+    const a = attrs as unknown as SgdUpdateAttrs;
     const p = data(inputs[0]);
     const g = data(inputs[1]);
     const dtype = inputs[0].dtype;

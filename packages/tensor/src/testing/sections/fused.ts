@@ -11,9 +11,11 @@ import { RNN_LAYER_CASES } from '../cases';
 import type { SuiteContext } from '../context';
 import { expectClose } from '../expect-close';
 import { HostRng, type InputSpec, makeTensor, spec } from '../host';
+import { OPTIMIZER_CASES } from '../optimizer-cases';
 import { toleranceFor } from '../tolerance';
 
-interface FusedCase {
+/** @internal A check of one fused kernel against its composite. */
+export interface FusedCase {
   /** Name of the fused op (the key in `Backend.fused`). */
   op: string;
   name: string;
@@ -112,6 +114,7 @@ const FUSED_CASES: readonly FusedCase[] = [
     run: ([y, g]) => [sigmoidGrad(y, g)],
     differentiable: false,
   },
+  ...OPTIMIZER_CASES,
   ...RNN_LAYER_CASES.map((c) => ({
     op: 'rnnLayer',
     name: c.name,
