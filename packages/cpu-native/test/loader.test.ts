@@ -349,6 +349,8 @@ describe('pointwise kernels', () => {
       expect(worstUlps, `op ${op}`).toBeLessThanOrEqual(1);
     });
     expect(() => native!.unary(3, 4, x, new Float32Array(4))).toThrow(/bad op/);
+    const loose = native!.unary as unknown as (...args: unknown[]) => void;
+    expect(() => loose(0, 4, x)).toThrow(/^unary: expected 4 arguments$/);
     expect(() => native!.unary(0, 8, x, new Float32Array(4))).toThrow(/too short/);
   });
 

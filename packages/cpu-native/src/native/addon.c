@@ -4,6 +4,7 @@
  * only check types enough never to read out of bounds.
  */
 #define NAPI_VERSION 8
+#include <stdio.h>
 #include <node_api.h>
 #include <stddef.h>
 
@@ -15,6 +16,17 @@ static const char *g_kernel_name;
 static napi_value throw_error(napi_env env, const char *msg) {
   napi_throw_error(env, "ERR_RNN_NATIVE", msg);
   return NULL;
+}
+
+/* Fetches exactly `n` arguments into `argv`; otherwise throws "<name>: expected n arguments". */
+static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *name) {
+  size_t argc = n;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc == n) return 1;
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s: expected %zu arguments", name, n);
+  throw_error(env, msg);
+  return 0;
 }
 
 /* A Float32Array argument: its data (already at its byteOffset) and element count. */
@@ -38,10 +50,8 @@ static double num_arg(napi_env env, napi_value v) {
  * Row-major: C[m, n] = alpha * op(A) op(B) + beta * C, op(A) = A or Aᵀ with leading dimension lda.
  */
 static napi_value js_sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
   napi_value argv[16];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 16) return throw_error(env, "sgemm: expected 16 arguments");
+  if (!get_args(env, info, 16, argv, "sgemm")) return NULL;
   bool ta = false, tb = false;
   napi_get_value_bool(env, argv[0], &ta);
   napi_get_value_bool(env, argv[1], &tb);
@@ -94,10 +104,8 @@ static float *f32_at(napi_env env, napi_value v, double off, long need) {
  * gate pass over bs rows (see kernels.h); every array is a Float32Array, offsets in elements.
  */
 static napi_value js_lstm_step(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
   napi_value argv[14];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 14) return throw_error(env, "lstmStep: expected 14 arguments");
+  if (!get_args(env, info, 14, argv, "lstmStep")) return NULL;
   const long bs = (long)num_arg(env, argv[0]), H = (long)num_arg(env, argv[1]);
   if (bs < 0 || H < 0) return throw_error(env, "lstmStep: negative size");
   float *xw = f32_at(env, argv[2], num_arg(env, argv[3]), bs * 4 * H);
@@ -131,10 +139,8 @@ static int targets_ok(const int *t, long n, long c) {
 
 /* softmaxXent(n, c, logits, target, loss): per-row cross-entropy (see kernels.h). */
 static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 5) return throw_error(env, "softmaxXent: expected 5 arguments");
+  if (!get_args(env, info, 5, argv, "softmaxXent")) return NULL;
   const long n = (long)num_arg(env, argv[0]), c = (long)num_arg(env, argv[1]);
   if (n < 0 || c <= 0) return throw_error(env, "softmaxXent: bad size");
   float *x = f32_at(env, argv[2], 0, n * c);
@@ -148,10 +154,8 @@ static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
 
 /* softmaxXentBackward(n, c, logits, target, gy, dx). */
 static napi_value js_softmax_xent_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 6) return throw_error(env, "softmaxXentBackward: expected 6 arguments");
+  if (!get_args(env, info, 6, argv, "softmaxXentBackward")) return NULL;
   const long n = (long)num_arg(env, argv[0]), c = (long)num_arg(env, argv[1]);
   if (n < 0 || c <= 0) return throw_error(env, "softmaxXentBackward: bad size");
   float *x = f32_at(env, argv[2], 0, n * c);
@@ -166,10 +170,8 @@ static napi_value js_softmax_xent_backward(napi_env env, napi_callback_info info
 
 /* binary(op, n, a, b, out): same-shape float32 add/sub/mul/div. */
 static napi_value js_binary(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 5) return throw_error(env, "binary: expected 5 arguments");
+  if (!get_args(env, info, 5, argv, "binary")) return NULL;
   const int op = (int)num_arg(env, argv[0]);
   const long n = (long)num_arg(env, argv[1]);
   float *a = f32_at(env, argv[2], 0, n), *b = f32_at(env, argv[3], 0, n), *out = f32_at(env, argv[4], 0, n);
@@ -181,10 +183,8 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
 /* binaryRows(op, rows, n, a, b, out, rowOperand): add/sub/mul/div with operand rowOperand (0: a, 1: b)
  * a single row of n broadcast over the rows of the other. */
 static napi_value js_binary_rows(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 7) return throw_error(env, "binaryRows: expected 7 arguments");
+  if (!get_args(env, info, 7, argv, "binaryRows")) return NULL;
   const int op = (int)num_arg(env, argv[0]), row_operand = (int)num_arg(env, argv[6]);
   const long rows = (long)num_arg(env, argv[1]), n = (long)num_arg(env, argv[2]);
   if (op < 0 || op > 3 || rows < 0 || n < 0 || (row_operand != 0 && row_operand != 1))
@@ -199,10 +199,8 @@ static napi_value js_binary_rows(napi_env env, napi_callback_info info) {
 
 /* unary(op, n, x, out): float32 tanh (0), sigmoid (1) or exp (2). */
 static napi_value js_unary(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 4) return throw_error(env, "unary: expected 4 arguments");
+  if (!get_args(env, info, 4, argv, "unary")) return NULL;
   const int op = (int)num_arg(env, argv[0]);
   const long n = (long)num_arg(env, argv[1]);
   float *x = f32_at(env, argv[2], 0, n), *out = f32_at(env, argv[3], 0, n);
@@ -213,10 +211,8 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
 
 /* unaryGrad(op, n, y, g, out): the gradient of tanh (0) or sigmoid (1) from the output y. */
 static napi_value js_unary_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 5) return throw_error(env, "unaryGrad: expected 5 arguments");
+  if (!get_args(env, info, 5, argv, "unaryGrad")) return NULL;
   const int op = (int)num_arg(env, argv[0]);
   const long n = (long)num_arg(env, argv[1]);
   float *y = f32_at(env, argv[2], 0, n), *g = f32_at(env, argv[3], 0, n), *out = f32_at(env, argv[4], 0, n);
@@ -227,10 +223,8 @@ static napi_value js_unary_grad(napi_env env, napi_callback_info info) {
 
 /* transpose(rows, cols, x, xOff, colStride, out, outOff). */
 static napi_value js_transpose(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 7) return throw_error(env, "transpose: expected 7 arguments");
+  if (!get_args(env, info, 7, argv, "transpose")) return NULL;
   const long rows = (long)num_arg(env, argv[0]), cols = (long)num_arg(env, argv[1]);
   const long stride = (long)num_arg(env, argv[4]);
   if (rows < 0 || cols < 0 || stride < 0) return throw_error(env, "transpose: negative size");
@@ -255,10 +249,8 @@ static int *index_arg(napi_env env, napi_value v, long m, long n) {
  * so a caller can reuse one); every element
  * read must lie inside x, and out must hold the product of the shape. */
 static napi_value js_strided(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 3) return throw_error(env, "strided: expected 3 arguments");
+  if (!get_args(env, info, 3, argv, "strided")) return NULL;
   napi_typedarray_type type;
   void *ptr;
   size_t len;
@@ -295,10 +287,8 @@ static napi_value js_strided(napi_env env, napi_callback_info info) {
 
 /* indexSelect(outer, n, inner, x, index, m, out). */
 static napi_value js_index_select(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 7) return throw_error(env, "indexSelect: expected 7 arguments");
+  if (!get_args(env, info, 7, argv, "indexSelect")) return NULL;
   const long outer = (long)num_arg(env, argv[0]), n = (long)num_arg(env, argv[1]), inner = (long)num_arg(env, argv[2]);
   const long m = (long)num_arg(env, argv[5]);
   if (outer < 0 || n < 0 || inner < 0 || m < 0) return throw_error(env, "indexSelect: negative size");
@@ -312,10 +302,8 @@ static napi_value js_index_select(napi_env env, napi_callback_info info) {
 
 /* indexAdd(outer, n, inner, index, m, src, out): out += src scattered by index. */
 static napi_value js_index_add(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 7) return throw_error(env, "indexAdd: expected 7 arguments");
+  if (!get_args(env, info, 7, argv, "indexAdd")) return NULL;
   const long outer = (long)num_arg(env, argv[0]), n = (long)num_arg(env, argv[1]), inner = (long)num_arg(env, argv[2]);
   const long m = (long)num_arg(env, argv[4]);
   if (outer < 0 || n < 0 || inner < 0 || m < 0) return throw_error(env, "indexAdd: negative size");
@@ -333,10 +321,8 @@ static napi_value js_index_add(napi_env env, napi_callback_info info) {
  * from c0.
  */
 static napi_value js_lstm_backward_step(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 13) return throw_error(env, "lstmBackwardStep: expected 13 arguments");
+  if (!get_args(env, info, 13, argv, "lstmBackwardStep")) return NULL;
   const long bs = (long)num_arg(env, argv[0]), H = (long)num_arg(env, argv[1]);
   const long prev_rows = (long)num_arg(env, argv[6]);
   if (bs < 0 || H < 0 || prev_rows < 0 || prev_rows > bs) return throw_error(env, "lstmBackwardStep: bad size");
@@ -354,10 +340,8 @@ static napi_value js_lstm_backward_step(napi_env env, napi_callback_info info) {
 
 /* adam(n, p, g, m, v, p1, m1, v1, beta1, beta2, stepSize, bias2Sqrt, eps) */
 static napi_value js_adam(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 13) return throw_error(env, "adam: expected 13 arguments");
+  if (!get_args(env, info, 13, argv, "adam")) return NULL;
   const long n = (long)num_arg(env, argv[0]);
   float *a[7];
   for (int q = 0; q < 7; q++)
@@ -370,10 +354,8 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
 /* sgd(n, p, g, buf, p1, buf1, lr, momentum, dampening, weightDecay, sign, first, nesterov); buf and
  * buf1 may be any Float32Array when momentum is 0. */
 static napi_value js_sgd(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 13) return throw_error(env, "sgd: expected 13 arguments");
+  if (!get_args(env, info, 13, argv, "sgd")) return NULL;
   const long n = (long)num_arg(env, argv[0]);
   const double momentum = num_arg(env, argv[7]);
   const long nb = momentum == 0 ? 0 : n;
@@ -390,10 +372,8 @@ static napi_value js_sgd(napi_env env, napi_callback_info info) {
 
 /* philoxUniform(n, counter, k0, k1, out): out[0..n) uniform float32 (see kernels.h). */
 static napi_value js_philox_uniform(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 5) return throw_error(env, "philoxUniform: expected 5 arguments");
+  if (!get_args(env, info, 5, argv, "philoxUniform")) return NULL;
   const long n = (long)num_arg(env, argv[0]);
   const double counter = num_arg(env, argv[1]);
   if (n < 0 || counter < 0 || counter > 9007199254740991.0) return throw_error(env, "philoxUniform: bad size or counter");
