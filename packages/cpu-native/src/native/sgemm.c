@@ -216,12 +216,10 @@ static int ws_reserve(workspace *w, size_t pa, size_t pb) {
 #define DIRECT_B_MAX_ROWS 128
 #endif
 
-static int direct_b(const sgemm_args *g) { return g->csB == 1 && g->m <= DIRECT_B_MAX_ROWS; }
-
 /*
  * The micro-tiles of C[ic:ic+mc, jc:jc+nc] for one k block [pc, pc+kc): `pa` holds rows
  * [ic, ic+mc) of A packed (pack_a), `pb` columns [jc, jc+nc) of B packed (pack_b), or NULL when B is
- * read in place (direct_b; its partial last sliver is packed into `scratch`). The first k block
+ * read in place (its partial last sliver is then packed into `scratch`). The first k block
  * applies alpha and beta; later ones accumulate.
  */
 static void tiles(const sgemm_args *g, const float *pa, int ic, int mc, const float *pb, int jc, int nc, int pc,
@@ -275,17 +273,15 @@ static void tiles(const sgemm_args *g, const float *pa, int ic, int mc, const fl
   }
 }
 
-/* The k blocks: [pc, pc + kc) for pc = 0, KC, ...; one empty block when k is 0 (C = beta C). */
-#define FOR_K_BLOCKS(g, pc, kc) \
-  for (int pc = 0, kc = (g)->k < KC ? (g)->k : KC; pc == 0 || pc < (g)->k; pc += KC, kc = (g)->k - pc < KC ? (g)->k - pc : KC)
-
-/* C[i0:i1, j0:j1] on the calling thread, packing its own blocks of A and B. */
+/* C[i0:i1, j0:j1] on the calling thread, packing its own blocks of A and B. The k blocks are
+ * [pc, pc + kc) for pc = 0, KC, ...; one empty block when k is 0 (then C = beta C). */
 static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, workspace *w) {
   if (!ws_reserve(w, (size_t)MC_ROWS * KC, (size_t)NC * KC)) abort();
-  const int direct = direct_b(g);
+  const int direct = g->csB == 1 && g->m <= DIRECT_B_MAX_ROWS;
   for (int jc = j0; jc < j1; jc += NC) {
     const int nc = j1 - jc < NC ? j1 - jc : NC;
-    FOR_K_BLOCKS(g, pc, kc) {
+    for (int pc = 0; pc == 0 || pc < g->k; pc += KC) {
+      const int kc = g->k - pc < KC ? g->k - pc : KC;
       if (kc > 0 && !direct) pack_b(g, pc, kc, jc, nc, w->pb);
       for (int ic = i0; ic < i1; ic += MC_ROWS) {
         const int mc = i1 - ic < MC_ROWS ? i1 - ic : MC_ROWS;

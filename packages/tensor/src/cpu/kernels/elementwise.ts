@@ -246,21 +246,20 @@ export function binary(
       binaryRow(op, a, oa, sa, b, ob, sb, out, o, n);
   };
   const code = NATIVE_BINARY[op];
+  const acc = f32 && code !== undefined && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
   if (shapesEqual(aShape, bShape)) {
-    const acc = f32 && code !== undefined && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
     if (acc?.binary) acc.binary(code!, out.length, a as Float32Array, b as Float32Array, out as Float32Array);
     else row(0, 1, 0, 1, 0, out.length);
     return;
   }
-  const rowsAcc = f32 && code !== undefined && out.length >= NATIVE_MIN_ELEMENTS ? getCpuAccelerator() : null;
-  if (rowsAcc?.binaryRows) {
+  if (acc?.binaryRows) {
     // one operand a single row broadcast over the other's rows (a bias, a per-feature scale)
     const bRow = shapesEqual(aShape, outShape) && isTrailingRow(bShape, outShape);
     const aRow = !bRow && shapesEqual(bShape, outShape) && isTrailingRow(aShape, outShape);
     if (aRow || bRow) {
       const n = sizeOf(bRow ? bShape : aShape);
       if (n > 1) {
-        rowsAcc.binaryRows(
+        acc.binaryRows(
           code!,
           out.length / n,
           n,
