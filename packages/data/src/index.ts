@@ -46,9 +46,9 @@ export {
   padCollate,
   type SequenceExample,
 } from './loading/collate';
-export { DataLoader, type DataLoaderOptions } from './loading/data-loader';
+export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './loading/data-loader';
 export { ArrayDataset, type Dataset, MappedDataset, Subset } from './loading/dataset';
-export { SeededRandom } from './loading/random';
+export { SeededRandom, type SeededRandomState } from './loading/random';
 export {
   type BatchSampler,
   type BatchSamplerOptions,

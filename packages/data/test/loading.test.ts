@@ -1,4 +1,4 @@
-import { Generator, manualSeed, rand } from '@rnn/tensor';
+import { Generator, getRngState, manualSeed, rand, setRngState } from '@rnn/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -63,6 +63,58 @@ describe('DataLoader', () => {
     const e1 = [...new DataLoader(data, { batchSize: 10, shuffle: true })];
     manualSeed(11);
     expect([...new DataLoader(data, { batchSize: 10, shuffle: true })]).toEqual(e1);
+  });
+
+  it('saves and restores its position mid-epoch: the resumed run sees the same batches', () => {
+    // Reference: three epochs in one go (the default generator also drives other draws in between).
+    manualSeed(3);
+    const ref = new DataLoader(data, { batchSize: 3, shuffle: true });
+    const expected: number[][] = [];
+    for (let e = 0; e < 3; e++) for (const b of ref) expected.push(b, Array.from(rand([2]).dataSync()));
+
+    // Interrupted after the second batch of epoch 2, then restored into a new loader.
+    manualSeed(3);
+    const a = new DataLoader(data, { batchSize: 3, shuffle: true });
+    const seen: number[][] = [];
+    let saved: ReturnType<typeof a.stateDict> | undefined;
+    let rng: ReturnType<typeof getRngState> | undefined;
+    outer: for (let e = 0; e < 3; e++) {
+      for (const b of a) {
+        seen.push(b, Array.from(rand([2]).dataSync()));
+        if (e === 1 && seen.length === 2 * (a.length + 2)) {
+          saved = JSON.parse(JSON.stringify(a.stateDict()));
+          rng = getRngState();
+          break outer;
+        }
+      }
+    }
+    expect(saved!.batchesDone).toBe(2);
+    manualSeed(99); // anything: the state below replaces it
+    const b = new DataLoader(data, { batchSize: 3, shuffle: true });
+    setRngState(rng!);
+    b.loadStateDict(saved!);
+    expect(b.stateDict()).toEqual(saved);
+    for (let e = 1; e < 3; e++) for (const batch of b) seen.push(batch, Array.from(rand([2]).dataSync()));
+    expect(seen).toEqual(expected);
+    expect(b.stateDict()).toMatchObject({ epochStart: null, batchesDone: 0 });
+  });
+
+  it('restores between epochs, with its own generator, and rejects bad states', () => {
+    const a = new DataLoader(data, { batchSize: 4, shuffle: true, generator: 8 });
+    [...a];
+    const state = a.stateDict();
+    const next = [...a];
+    const b = new DataLoader(data, { batchSize: 4, shuffle: true, generator: 1 });
+    b.loadStateDict(state);
+    expect([...b]).toEqual(next);
+    expect(() => b.loadStateDict({ epochStart: null, batchesDone: 2, current: state.current })).toThrow(
+      /expected \{ epochStart, batchesDone: 0..3, current \}/,
+    );
+    const custom = new DataLoader(data, { batchSampler: [[0, 1]] as unknown as RandomBatchSampler });
+    expect(() => custom.stateDict()).toThrow(/no getState\/setState/);
+    expect(() =>
+      new SeededRandom(1).setState({ generator: { seed: 1, offset: 0 }, block: [], used: 0 }),
+    ).toThrow(/4 uint32 words/);
   });
 
   it('maps and subsets datasets, and rejects mixing batchSampler with batchSize', () => {

@@ -1,4 +1,16 @@
-import { defaultGenerator, Generator, philox4x32, ValueError } from '@rnn/tensor';
+import { defaultGenerator, Generator, philox4x32, type RngState, ValueError } from '@rnn/tensor';
+
+/**
+ * A snapshot of a {@link SeededRandom}: its generator's state and the words of the current block
+ * not yet used, so that restoring it replays exactly the same draws. Plain JSON.
+ */
+export interface SeededRandomState {
+  generator: RngState;
+  /** The current Philox block (four 32-bit words). */
+  block: number[];
+  /** How many words of `block` were used (4: none left). */
+  used: number;
+}
 
 /**
  * Integers and permutations drawn from an `@rnn/tensor` {@link Generator} (Philox-4x32-10), on
@@ -15,6 +27,32 @@ export class SeededRandom {
   constructor(source?: Generator | number) {
     this.generator =
       source === undefined ? defaultGenerator : typeof source === 'number' ? new Generator(source) : source;
+  }
+
+  /** A snapshot of the draws so far (see {@link SeededRandomState}). */
+  getState(): SeededRandomState {
+    return { generator: this.generator.getState(), block: Array.from(this.block), used: this.used };
+  }
+
+  /** Restores a {@link getState} snapshot: the next draws are those that followed it. */
+  setState(state: SeededRandomState): void {
+    const ok =
+      state !== null &&
+      typeof state === 'object' &&
+      Array.isArray(state.block) &&
+      state.block.length === 4 &&
+      state.block.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) &&
+      Number.isInteger(state.used) &&
+      state.used >= 0 &&
+      state.used <= 4;
+    if (!ok) {
+      throw new ValueError(
+        `SeededRandom.setState: expected { generator, block: 4 uint32 words, used: 0..4 }, got ${JSON.stringify(state)}`,
+      );
+    }
+    this.generator.setState(state.generator);
+    this.block.set(state.block);
+    this.used = state.used;
   }
 
   /** A uniform 32-bit unsigned integer. */

@@ -1,10 +1,18 @@
 import type { Generator } from '@rnn/tensor';
 import { ValueError } from '@rnn/tensor';
-import { SeededRandom } from './random';
+import { SeededRandom, type SeededRandomState } from './random';
 
-/** Yields batches of dataset indices; `length` is the number of batches per epoch. */
+/**
+ * Yields batches of dataset indices; `length` is the number of batches per epoch. A sampler that
+ * draws random numbers may also offer `getState` / `setState` (JSON-serializable), which is what lets
+ * a `DataLoader` save and restore its position in an epoch.
+ */
 export interface BatchSampler extends Iterable<number[]> {
   readonly length: number;
+  /** The state of the sampler's random draws, as JSON. */
+  getState?(): unknown;
+  /** Restores a {@link BatchSampler.getState} snapshot. */
+  setState?(state: unknown): void;
 }
 
 /** Options of {@link BatchSamplerOptions}-based samplers. */
@@ -58,6 +66,16 @@ export class RandomBatchSampler implements BatchSampler {
 
   get length(): number {
     return this.dropLast ? Math.floor(this.size / this.batchSize) : Math.ceil(this.size / this.batchSize);
+  }
+
+  /** The state of the shuffles (see {@link SeededRandom.getState}). */
+  getState(): SeededRandomState {
+    return this.rng.getState();
+  }
+
+  /** Restores a {@link getState} snapshot. */
+  setState(state: unknown): void {
+    this.rng.setState(state as SeededRandomState);
   }
 
   *[Symbol.iterator](): Iterator<number[]> {
@@ -114,6 +132,16 @@ export class BucketBatchSampler implements BatchSampler {
   get length(): number {
     const n = this.lengths.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** The state of the shuffles (see {@link SeededRandom.getState}). */
+  getState(): SeededRandomState {
+    return this.rng.getState();
+  }
+
+  /** Restores a {@link getState} snapshot. */
+  setState(state: unknown): void {
+    this.rng.setState(state as SeededRandomState);
   }
 
   *[Symbol.iterator](): Iterator<number[]> {
