@@ -169,6 +169,16 @@ describe('checkpoints', () => {
     expect(Object.keys(tensors).sort()).toEqual(['model.bias', 'model.weight']);
   });
 
+  it('encodes JSON with non-finite numbers the way checkpoint metadata stores it', async () => {
+    const { decodeJson, encodeJson } = await import('../src/index');
+    const value = { best: Number.NEGATIVE_INFINITY, losses: [1.5, Number.NaN, Number.POSITIVE_INFINITY] };
+    const text = encodeJson(value);
+    expect(text).toBe(
+      '{"best":{"$float":"-Infinity"},"losses":[1.5,{"$float":"NaN"},{"$float":"Infinity"}]}',
+    );
+    expect(decodeJson(text)).toEqual(value);
+  });
+
   it('says clearly what is missing or wrong', async () => {
     manualSeed(2);
     const model = new TinyModel();

@@ -14,6 +14,7 @@ export {
   serializeCheckpoint,
 } from './checkpoint';
 export { loadSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from './files';
+export { decodeJson, encodeJson } from './json';
 export {
   type LoadSafetensorsOptions,
   loadSafetensors,
