@@ -2,7 +2,8 @@
  * The browser path, proven: headless Chromium (the system's `/usr/bin/chromium`, driven by
  * playwright-core, which never downloads a browser) loads a page from a local HTTP server on
  * 127.0.0.1, whose script (this package bundled with esbuild) runs a matmul and a softmax on
- * `navigator.gpu` — SwiftShader on machines without a GPU.
+ * `navigator.gpu` — SwiftShader on machines without a GPU — plus a packed LSTM layer and an
+ * out-of-range index (which must reject the read).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +67,7 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-it('runs a matmul, a softmax and a fused LSTM layer (forward + backward) on navigator.gpu in headless Chromium', async () => {
+it('runs a matmul, a softmax, a fused LSTM layer (forward + backward) and an index check on navigator.gpu in headless Chromium', async () => {
   const page = await browser!.newPage();
   const logs: string[] = [];
   page.on('console', (m) => logs.push(m.text()));
@@ -89,6 +90,8 @@ it('runs a matmul, a softmax and a fused LSTM layer (forward + backward) on navi
   // The fused LSTM layer ran on WebGPU in the browser and agrees with the CPU backend (float32).
   expect(result.fusedRnnLayer).toBe(true);
   expect(result.lstmMaxDiff).toBeLessThan(1e-5);
+  // The device-side index check works in the browser too.
+  expect(result.badIndex).toMatch(/webgpu: indexSelect: index 5 at position 1 is out of range \[0, 2\)/);
   console.log('browser adapter:', JSON.stringify(result.adapter), 'LSTM layer max diff:', result.lstmMaxDiff);
   await page.close();
 });

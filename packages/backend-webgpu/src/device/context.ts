@@ -1,5 +1,6 @@
 import { BackendError } from '@rnn/tensor';
 import { BufferPool, type PoolStats } from './buffer-pool';
+import { INDEX_FLAG_BYTES, IndexErrorFlag } from './index-errors';
 import { BufferUsage, MAP_MODE_READ, PARAM_WORDS, SHADER_STAGE_COMPUTE } from './params';
 
 /** How a kernel binds a storage buffer: read-only input or written output. */
@@ -49,6 +50,8 @@ export const MAX_GROUPS = 65535;
 export class GPUContext {
   readonly pool: BufferPool;
   private readonly staging: BufferPool;
+  /** The error flag index-reading kernels bind; read back with the next read or sync. */
+  readonly indexFlag: IndexErrorFlag;
   private readonly kernels = new Map<string, Kernel>();
   /** Kernels whose compilation failed: dispatching them again throws at once. */
   private readonly broken = new Map<string, BackendError>();
@@ -66,6 +69,8 @@ export class GPUContext {
   private scopesOpen = false;
   private checks: Promise<void>[] = [];
   private error: BackendError | null = null;
+  /** An out-of-range index reported by the flag, thrown by the next `checkErrors`. */
+  private indexError: BackendError | null = null;
   /** Set once the device is lost; every later call throws it. */
   lost: BackendError | null = null;
   private readonly lostPromise: Promise<never>;
@@ -87,6 +92,7 @@ export class GPUContext {
       options.maxPooledBytes ?? 2 ** 30,
     );
     this.staging = new BufferPool((size) => this.createBuffer(size, STAGING_USAGE), 64 * 2 ** 20);
+    this.indexFlag = new IndexErrorFlag(device, STORAGE_USAGE);
     this.lostPromise = device.lost.then((info) => {
       this.lost ??= new BackendError(
         `webgpu: the GPU device was lost (${info.reason || 'unknown reason'}${info.message ? `: ${info.message}` : ''}); ` +
@@ -256,9 +262,16 @@ export class GPUContext {
     this.closeScopes();
   }
 
-  /** Waits until the GPU has finished all submitted work, then reports errors it raised. */
+  /**
+   * Waits until the GPU has finished all submitted work, then reports errors it raised (an
+   * out-of-range index included: the index-error flag is then mapped instead of waiting for the queue).
+   */
   async sync(): Promise<void> {
     this.throwIfLost();
+    if (this.indexFlag.pending) {
+      await this.readBack(null, 0);
+      return;
+    }
     this.flush();
     await Promise.race([this.device.queue.onSubmittedWorkDone(), this.lostPromise]);
     await this.checkErrors();
@@ -267,23 +280,42 @@ export class GPUContext {
   /** Copies `bytes` bytes of `buffer` back to the host (submits pending work first). */
   async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.throwIfLost();
-    const size = Math.ceil(bytes / 4) * 4;
-    if (size === 0) {
+    if (bytes === 0 && !this.indexFlag.pending) {
       this.flush();
       await this.checkErrors();
       return new ArrayBuffer(0);
     }
-    const staging = this.staging.acquire(size);
+    return this.readBack(buffer, bytes);
+  }
+
+  /**
+   * Submits pending work with copies of `bytes` bytes of `buffer` and, when an index-reading kernel
+   * ran since the last check, of the index-error flag (after the data, cleared behind the copy) into
+   * one staging buffer, maps it once, and reports what the flag says through `checkErrors`.
+   */
+  private async readBack(buffer: GPUBuffer | null, bytes: number): Promise<ArrayBuffer> {
+    const size = Math.ceil(bytes / 4) * 4;
+    const flagAt = this.indexFlag.pending ? size : -1;
+    const total = flagAt < 0 ? size : size + INDEX_FLAG_BYTES;
+    const staging = this.staging.acquire(total);
     this.touch();
-    this.flush((enc) => enc.copyBufferToBuffer(buffer, 0, staging, 0, size));
+    this.flush((enc) => {
+      if (buffer && size > 0) enc.copyBufferToBuffer(buffer, 0, staging, 0, size);
+      if (flagAt >= 0) this.indexFlag.copyOut(enc, staging, flagAt);
+    });
     try {
-      await Promise.race([staging.mapAsync(MAP_MODE_READ, 0, size), this.lostPromise]);
+      await Promise.race([staging.mapAsync(MAP_MODE_READ, 0, total), this.lostPromise]);
     } catch (e) {
       if (this.lost) throw this.lost;
       await this.checkErrors();
       throw new BackendError(`webgpu: reading ${bytes} bytes back failed: ${(e as Error).message}`);
     }
-    const out = staging.getMappedRange(0, size).slice(0, bytes);
+    const mapped = staging.getMappedRange(0, total);
+    const out = mapped.slice(0, bytes);
+    if (flagAt >= 0) {
+      const report = this.indexFlag.take(new Uint32Array(mapped, flagAt, INDEX_FLAG_BYTES / 4));
+      this.indexError ??= report;
+    }
     staging.unmap();
     this.staging.recycle(staging);
     await this.checkErrors();
@@ -294,6 +326,7 @@ export class GPUContext {
   destroy(): void {
     this.pool.trim();
     this.staging.trim();
+    this.indexFlag.destroy();
     this.device.destroy();
   }
 
@@ -309,7 +342,8 @@ export class GPUContext {
 
   /**
    * Reports errors raised by work submitted so far: out-of-memory, validation (a kernel bug) and
-   * internal errors become one `BackendError`, thrown once.
+   * internal errors become one `BackendError`, thrown once; an out-of-range index read back from the
+   * flag is thrown once too (after such an error, at the next call, if both happened).
    */
   async checkErrors(): Promise<void> {
     while (this.checks.length > 0) {
@@ -318,9 +352,10 @@ export class GPUContext {
       await Promise.all(pending);
     }
     if (this.lost) throw this.lost;
-    const e = this.error;
+    const e = this.error ?? this.indexError;
     if (e) {
-      this.error = null;
+      if (e === this.error) this.error = null;
+      else this.indexError = null;
       throw e;
     }
   }

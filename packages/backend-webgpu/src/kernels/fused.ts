@@ -8,7 +8,7 @@ import { layerNorm } from './layer-norm';
 import { adamUpdate, sgdUpdate } from './optim';
 import { rnnLayer } from './rnn-layer';
 import { WORKGROUP_ROW } from './softmax';
-import { declare, grid, MATH, main1d, ROW_REDUCE, WG, wgslType } from './wgsl';
+import { declare, grid, INDEX_FLAG, indexCheck, MATH, main1d, ROW_REDUCE, WG, wgslType } from './wgsl';
 
 // ------------------------------------------------------------------ softmax cross-entropy
 
@@ -93,26 +93,31 @@ ${body.thread}`)}`,
   }
 }
 
+/**
+ * A target outside `[0, C)` is reported through the index-error flag (forward and backward: either
+ * may run without the other) and gives a loss of zero and a zero gradient row.
+ */
 function softmaxCrossEntropy(ctx: GPUContext): FusedKernel {
+  const forwardSite = ctx.indexFlag.site('softmaxCrossEntropy', 'target');
+  const backwardSite = ctx.indexFlag.site('softmaxCrossEntropy (backward)', 'target');
   return {
     forward([logits, target]) {
       wgslType(logits.dtype);
       const [n, c] = logits.shape;
       const out = output(ctx, n);
-      const write = '  dst[i] = lse.y - (xs[base + u32(ts[i])] - lse.x);';
+      const write = `  let t = ts[i];
+  var loss = 0.0;
+  if (index_ok(t, c, i)) { loss = lse.y - (xs[base + u32(t)] - lse.x); }
+  dst[i] = loss;`;
       rowKernel(
         ctx,
         'softmaxCrossEntropy',
         n,
         c,
-        [bufferOf(logits), bufferOf(target), out.buffer],
-        '',
-        { thread: write, group: `  if (lid == 0u) {\n  ${write}\n  }` },
-        [
-          ['xs', 'read', 'f32'],
-          ['ts', 'read', 'i32'],
-          ['dst', 'write', 'f32'],
-        ],
+        [bufferOf(logits), bufferOf(target), out.buffer, ctx.indexFlag.bind()],
+        indexCheck(forwardSite),
+        { thread: write, group: `  if (lid == 0u) {\n${write}\n  }` },
+        [['xs', 'read', 'f32'], ['ts', 'read', 'i32'], ['dst', 'write', 'f32'], INDEX_FLAG],
       );
       return [out];
     },
@@ -121,24 +126,26 @@ function softmaxCrossEntropy(ctx: GPUContext): FusedKernel {
       const dx = output(ctx, n * c);
       // dx = softmax * g, minus g at the target: computed in one write, so no thread reads another's.
       const loop = (start: string, step: string) => `  let g = gy[i];
+  let ok = index_ok(ts[i], c, i);
   let t = u32(ts[i]);
   for (var j = ${start}; j < c; j += ${step}) {
     let v = exp_((xs[base + j] - lse.x) - lse.y) * g;
-    dst[base + j] = select(v, v - g, j == t);
+    dst[base + j] = select(0.0, select(v, v - g, j == t), ok);
   }`;
       rowKernel(
         ctx,
         'softmaxCrossEntropyBackward',
         n,
         c,
-        [bufferOf(logits), bufferOf(target), bufferOf(g!), dx.buffer],
-        '',
+        [bufferOf(logits), bufferOf(target), bufferOf(g!), dx.buffer, ctx.indexFlag.bind()],
+        indexCheck(backwardSite),
         { thread: loop('0u', '1u'), group: loop('lid', `${WG}u`) },
         [
           ['xs', 'read', 'f32'],
           ['ts', 'read', 'i32'],
           ['gy', 'read', 'f32'],
           ['dst', 'write', 'f32'],
+          INDEX_FLAG,
         ],
       );
       return [dx, null];

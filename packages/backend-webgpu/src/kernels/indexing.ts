@@ -4,18 +4,22 @@ import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';
 import { output } from './common';
 import { contiguousStrides, sizeOf, splitAround } from './layout-math';
-import { declare, grid, main1d, wgslType } from './wgsl';
+import { declare, grid, INDEX_FLAG, indexCheck, main1d, wgslType } from './wgsl';
 
 /** Output columns one indexAdd thread owns: enough work per thread, enough threads per row. */
 const INDEX_ADD_COLUMNS = 32;
 
-/** `out[o, i, j] = x[o, index[i], j]` over `[outer, n, inner]`: one thread per output element. */
+/**
+ * `out[o, i, j] = x[o, index[i], j]` over `[outer, n, inner]`: one thread per output element. An index
+ * outside `[0, n)` is reported through the index-error flag and gives zeros.
+ */
 export function indexSelect(ctx: GPUContext, x: TensorSpec, axis: number, index: TensorSpec): GPUStorage {
   wgslType(x.dtype);
   const [outer, n, inner] = splitAround(x.shape, axis, axis);
   const m = sizeOf(index.shape);
   const total = outer * m * inner;
   const out = output(ctx, total);
+  const site = ctx.indexFlag.site('indexSelect');
   ctx.dispatch(
     'indexSelect',
     () => ({
@@ -23,14 +27,18 @@ export function indexSelect(ctx: GPUContext, x: TensorSpec, axis: number, index:
         ['xs', 'read', 'u32'],
         ['idx', 'read', 'i32'],
         ['dst', 'write', 'u32'],
-      ])}${main1d(`  let m = p(1u);
+        INDEX_FLAG,
+      ])}${indexCheck(site)}${main1d(`  let m = p(1u);
   let inner = p(2u);
   let j = i % inner;
   let t = i / inner;
-  dst[i] = xs[((t / m) * p(3u) + u32(idx[t % m])) * inner + j];`)}`,
-      bindings: ['read', 'read', 'write'],
+  let k = t % m;
+  let v = idx[k];
+  if (!index_ok(v, p(3u), k)) { dst[i] = 0u; return; }
+  dst[i] = xs[((t / m) * p(3u) + u32(v)) * inner + j];`)}`,
+      bindings: ['read', 'read', 'write', 'write'],
     }),
-    [bufferOf(x), bufferOf(index), out.buffer],
+    [bufferOf(x), bufferOf(index), out.buffer, ctx.indexFlag.bind()],
     new Params('indexSelect').u(total, m, Math.max(inner, 1), n).words,
     grid(total),
   );
@@ -41,6 +49,7 @@ export function indexSelect(ctx: GPUContext, x: TensorSpec, axis: number, index:
  * `zeros(shape).index_add_(axis, index, src)` without atomics (WGSL has none for f32): each thread owns
  * a run of columns of one output row `(o, r)`, zeroes it, scans the index list in order and adds every
  * source row that lands on `r`. The order of the additions is the CPU backend's, so sums match it.
+ * An index outside `[0, n)` is reported through the index-error flag and its source row skipped.
  */
 export function indexAdd(
   ctx: GPUContext,
@@ -56,6 +65,7 @@ export function indexAdd(
   const chunks = Math.ceil(inner / cols);
   const threads = outer * n * chunks;
   const out = output(ctx, sizeOf(shape));
+  const site = ctx.indexFlag.site('indexAdd');
   ctx.dispatch(
     `indexAdd:${t}`,
     () => ({
@@ -63,7 +73,8 @@ export function indexAdd(
         ['src', 'read', t],
         ['idx', 'read', 'i32'],
         ['dst', 'write', t],
-      ])}${main1d(`  let n = p(1u);
+        INDEX_FLAG,
+      ])}${indexCheck(site)}${main1d(`  let n = p(1u);
   let inner = p(2u);
   let m = p(3u);
   let cols = p(4u);
@@ -76,26 +87,33 @@ export function indexAdd(
   let base = row * inner;
   for (var j = j0; j < j1; j++) { dst[base + j] = ${t}(0); }
   for (var q = 0u; q < m; q++) {
-    if (u32(idx[q]) == r) {
+    let v = idx[q];
+    if (u32(v) == r) {
       let sb = (o * m + q) * inner;
       for (var j = j0; j < j1; j++) { dst[base + j] += src[sb + j]; }
+    } else if (u32(v) >= n) {
+      _ = index_ok(v, n, q);
     }
   }`)}`,
-      bindings: ['read', 'read', 'write'],
+      bindings: ['read', 'read', 'write', 'write'],
     }),
-    [bufferOf(src), bufferOf(index), out.buffer],
+    [bufferOf(src), bufferOf(index), out.buffer, ctx.indexFlag.bind()],
     new Params('indexAdd').u(threads, n, inner, m, cols, chunks).words,
     grid(threads),
   );
   return out;
 }
 
-/** `torch.gather(x, axis, index)`: one thread per index element. */
+/**
+ * `torch.gather(x, axis, index)`: one thread per index element. An index outside
+ * `[0, x.shape[axis])` is reported through the index-error flag and gives zero.
+ */
 export function gather(ctx: GPUContext, x: TensorSpec, axis: number, index: TensorSpec): GPUStorage {
   wgslType(x.dtype);
   const total = sizeOf(index.shape);
   const out = output(ctx, total);
   const rank = index.shape.length;
+  const site = ctx.indexFlag.site('gather');
   ctx.dispatch(
     'gather',
     () => ({
@@ -103,7 +121,8 @@ export function gather(ctx: GPUContext, x: TensorSpec, axis: number, index: Tens
         ['xs', 'read', 'u32'],
         ['idx', 'read', 'i32'],
         ['dst', 'write', 'u32'],
-      ])}${main1d(`  let rank = p(1u);
+        INDEX_FLAG,
+      ])}${indexCheck(site)}${main1d(`  let rank = p(1u);
   let axis = p(2u);
   var rem = i;
   var off = 0u;
@@ -114,14 +133,17 @@ export function gather(ctx: GPUContext, x: TensorSpec, axis: number, index: Tens
     rem = rem / size;
     if (dd != axis) { off += c * p(3u + rank + dd); }
   }
-  dst[i] = xs[off + u32(idx[i]) * p(3u + rank + axis)];`)}`,
-      bindings: ['read', 'read', 'write'],
+  let v = idx[i];
+  if (!index_ok(v, p(3u + 2u * rank), i)) { dst[i] = 0u; return; }
+  dst[i] = xs[off + u32(v) * p(3u + rank + axis)];`)}`,
+      bindings: ['read', 'read', 'write', 'write'],
     }),
-    [bufferOf(x), bufferOf(index), out.buffer],
+    [bufferOf(x), bufferOf(index), out.buffer, ctx.indexFlag.bind()],
     new Params('gather')
       .u(total, rank, axis)
       .u(...index.shape)
-      .u(...contiguousStrides(x.shape)).words,
+      .u(...contiguousStrides(x.shape))
+      .u(x.shape[axis]).words,
     grid(total),
   );
   return out;
@@ -129,7 +151,8 @@ export function gather(ctx: GPUContext, x: TensorSpec, axis: number, index: Tens
 
 /**
  * `zeros(shape).scatter_add_(axis, index, src)` without atomics: one thread per output element sums,
- * in index order, the sources whose index points at it (the CPU backend's order, so sums match).
+ * in index order, the sources whose index points at it (the CPU backend's order, so sums match). An
+ * index outside `[0, shape[axis])` is reported through the index-error flag and its source skipped.
  */
 export function scatterAdd(
   ctx: GPUContext,
@@ -142,6 +165,7 @@ export function scatterAdd(
   const total = sizeOf(shape);
   const out = output(ctx, total);
   const rank = shape.length;
+  const site = ctx.indexFlag.site('scatterAdd');
   ctx.dispatch(
     `scatterAdd:${t}`,
     () => ({
@@ -149,7 +173,8 @@ export function scatterAdd(
         ['src', 'read', t],
         ['idx', 'read', 'i32'],
         ['dst', 'write', t],
-      ])}${main1d(`  let rank = p(1u);
+        INDEX_FLAG,
+      ])}${indexCheck(site)}${main1d(`  let rank = p(1u);
   let axis = p(2u);
   var rem = i;
   var base = 0u;
@@ -171,15 +196,21 @@ export function scatterAdd(
   if (inside) {
     let len = p(3u + rank + axis);
     let stp = p(3u + 2u * rank + axis);
+    let limit = p(3u + axis);
     for (var k = 0u; k < len; k++) {
       let at = base + k * stp;
-      if (u32(idx[at]) == tgt) { acc += src[at]; }
+      let v = idx[at];
+      if (u32(v) == tgt) {
+        acc += src[at];
+      } else if (u32(v) >= limit) {
+        _ = index_ok(v, limit, at);
+      }
     }
   }
   dst[i] = acc;`)}`,
-      bindings: ['read', 'read', 'write'],
+      bindings: ['read', 'read', 'write', 'write'],
     }),
-    [bufferOf(src), bufferOf(index), out.buffer],
+    [bufferOf(src), bufferOf(index), out.buffer, ctx.indexFlag.bind()],
     new Params('scatterAdd')
       .u(total, rank, axis)
       .u(...shape)

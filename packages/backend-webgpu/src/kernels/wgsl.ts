@@ -173,3 +173,36 @@ fn row_reduce(v: f32, lid: u32, op: u32) -> f32 {
   return r;
 }
 `;
+
+/**
+ * The storage binding of the index-error flag (`device/index-errors.ts`): index-reading kernels list
+ * it after their own bindings and bind `ctx.indexFlag.bind()` there.
+ */
+export const INDEX_FLAG = ['flag', 'write', 'atomic<u32>'] as const;
+
+/**
+ * `index_ok(v, limit, pos)`: whether the index `v` read at flat position `pos` lies in `[0, limit)`.
+ * If not, it records `(site, v, pos, limit)` in the flag unless an earlier bad index claimed it (the
+ * compare-exchange lets exactly one invocation write the report) and returns false: the caller then
+ * uses a safe value instead of reading or writing out of bounds. The in-range path is one compare.
+ */
+export function indexCheck(site: number): string {
+  return /* wgsl */ `
+fn index_ok(v: i32, limit: u32, pos: u32) -> bool {
+  if (v >= 0 && u32(v) < limit) { return true; }
+  if (atomicLoad(&flag[0]) != 0u) { return false; }
+  loop {
+    let r = atomicCompareExchangeWeak(&flag[0], 0u, 1u);
+    if (r.exchanged) {
+      atomicStore(&flag[1], ${site}u);
+      atomicStore(&flag[2], bitcast<u32>(v));
+      atomicStore(&flag[3], pos);
+      atomicStore(&flag[4], limit);
+      break;
+    }
+    if (r.old_value != 0u) { break; }
+  }
+  return false;
+}
+`;
+}

@@ -2,7 +2,7 @@
  * The browser side of `browser.test.ts`: bundled with esbuild and loaded by headless Chromium. It
  * uses `navigator.gpu` (no `gpu` option), runs a matmul and a softmax on the WebGPU backend, and a
  * packed LSTM layer (the fused `rnnLayer` kernel, forward and backward) on WebGPU and on the CPU
- * backend, and publishes the results (or the error) on `window.__result`.
+ * backend, an embedding lookup past the table (which must reject its read), and publishes the results (or the error) on `window.__result`.
  */
 import { getBackend, matmul, rnnLayer, scope, setBackend, softmax, type Tensor, tensor } from '@rnn/tensor';
 import { createWebGPUBackend, registerWebGPUBackend } from '../../src/index';
@@ -17,6 +17,7 @@ declare global {
           probs: number[];
           fusedRnnLayer: boolean;
           lstmMaxDiff: number;
+          badIndex: string;
         }
       | { ok: false; error: string };
   }
@@ -40,6 +41,14 @@ async function main(): Promise<void> {
   const product = matmul(a, b);
   const probs = softmax(product, 1);
   const [gpuLstm, cpuLstm] = [await lstm('webgpu'), await lstm('cpu')];
+  // An out-of-range index is recorded on the GPU and rejects the next read.
+  const badIndex = await a
+    .indexSelect(0, tensor([0, 5], { dtype: 'int32' }))
+    .data()
+    .then(
+      () => 'no error',
+      (e: Error) => e.message,
+    );
   window.__result = {
     ok: true,
     adapter,
@@ -47,6 +56,7 @@ async function main(): Promise<void> {
     probs: Array.from(await probs.data()),
     fusedRnnLayer: typeof getBackend().fused?.rnnLayer?.backward === 'function',
     lstmMaxDiff: Math.max(...gpuLstm.map((v, i) => Math.abs(v - cpuLstm[i]))),
+    badIndex,
   };
 }
 
