@@ -1,0 +1,68 @@
+import { BackendError, getBackend, setBackend } from '@rnn/tensor';
+
+/** The backends an app's `--backend` flag offers. */
+export const BACKEND_NAMES = ['cpu', 'webgpu', 'cuda'] as const;
+/** One of {@link BACKEND_NAMES}. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** What {@link setupBackend} set up. */
+export interface BackendSetup {
+  /** The backend now in use. */
+  name: string;
+  /** For people and run summaries, e.g. `cpu (cpu-native avx512, 2 threads)`. */
+  description: string;
+}
+
+/** Options of {@link setupBackend}. */
+export interface SetupBackendOptions {
+  /** Plug in `@rnn/cpu-native`'s kernels when they load (default true; `RNN_NO_NATIVE=1` also disables them). */
+  native?: boolean;
+}
+
+// Optional packages are imported by a computed name, so bundlers and TypeScript do not require them.
+const importOptional = (name: string): Promise<Record<string, unknown>> => import(name);
+
+/**
+ * Selects the backend an app's `--backend` names. `cpu` plugs in the native kernels of
+ * `@rnn/cpu-native` when they load on this machine (falling back to JavaScript, with the reason in
+ * the description, where they do not); `webgpu` loads `@rnn/backend-webgpu` (with Dawn in Node);
+ * `cuda` loads `@rnn/backend-cuda`. A backend that is not installed or has no device is a
+ * `BackendError` that says so.
+ */
+export async function setupBackend(
+  name: BackendName,
+  options: SetupBackendOptions = {},
+): Promise<BackendSetup> {
+  if (name === 'cpu') {
+    await setBackend('cpu');
+    if (options.native === false) return { name, description: 'cpu (JavaScript kernels)' };
+    const { installCpuNative } = await import('@rnn/cpu-native');
+    const status = installCpuNative();
+    return {
+      name,
+      description: status.active ? `cpu (${status.reason})` : `cpu (JavaScript kernels: ${status.reason})`,
+    };
+  }
+  if (name === 'webgpu' || name === 'cuda') {
+    const pkg = name === 'webgpu' ? '@rnn/backend-webgpu' : '@rnn/backend-cuda';
+    let mod: Record<string, unknown>;
+    try {
+      mod = await importOptional(pkg);
+    } catch (e) {
+      throw new BackendError(
+        `--backend ${name}: ${pkg} is not installed (npm install ${pkg}${name === 'webgpu' ? ' webgpu' : ''}): ` +
+          (e as Error).message.split('\n')[0],
+      );
+    }
+    const register = mod[name === 'webgpu' ? 'registerWebGPUBackend' : 'registerCudaBackend'];
+    if (typeof register !== 'function') {
+      throw new BackendError(`--backend ${name}: ${pkg} does not export the expected register function`);
+    }
+    register();
+    await setBackend(name);
+    return { name, description: `${name} (${getBackend().name})` };
+  }
+  throw new BackendError(
+    `unknown backend ${JSON.stringify(name)}: expected one of ${BACKEND_NAMES.join(', ')}`,
+  );
+}
