@@ -70,16 +70,19 @@ export class ProgressBar implements ProgressReporter {
     this.lastLine = this.startTime;
     this.active = true;
     if (this.tty) {
-      this.bar = new cliProgress.SingleBar({
-        stream: this.stream as NodeJS.WritableStream,
-        format: (options, params) =>
-          this.line(cliProgress.Format.BarFormat(params.progress, options) as string),
-        barsize: 24,
-        hideCursor: false,
-        gracefulExit: false,
-        linewrap: false,
-        synchronousUpdate: true,
-      });
+      this.bar = new cliProgress.SingleBar(
+        {
+          stream: this.stream as NodeJS.WritableStream,
+          format: (options, params) =>
+            this.line(cliProgress.Format.BarFormat(params.progress, options) as string),
+          barsize: 24,
+          hideCursor: false,
+          gracefulExit: false,
+          linewrap: false,
+          synchronousUpdate: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
       this.bar.start(this.info.total ?? 1, Math.min(this.done, this.info.total ?? 0));
     }
   }

@@ -117,7 +117,9 @@ export async function writeReport(dir: string, o: ReportOptions): Promise<Report
       '<h2>Configuration</h2>',
       table(
         ['option', 'value'],
-        Object.entries(o.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+        Object.entries(o.config)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
       ),
     );
   }

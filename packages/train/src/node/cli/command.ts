@@ -199,6 +199,9 @@ function parseArgsMessage(e: Error & { code?: string }, known: string[]): string
   const option = /'(-{1,2}[^' =]+)/.exec(e.message)?.[1];
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      if (option && /^-[\d.]/.test(option)) {
+        return `unknown flag ${option} (to pass a negative number as an argument, put -- before the arguments)`;
+      }
       return `unknown flag ${option}${suggest(option?.replace(/^-+/, '') ?? '', known, '--')} (see --help)`;
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
       const arg = /'([^']*)'/.exec(e.message)?.[1];
@@ -207,6 +210,8 @@ function parseArgsMessage(e: Error & { code?: string }, known: string[]): string
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       if (/argument missing/.test(e.message)) return `${option?.split(' ')[0]} needs a value`;
       if (/does not take an argument/.test(e.message)) return `${option} is a switch and takes no value`;
+      if (/ambiguous/.test(e.message))
+        return `${option}: to give a value that starts with "-", write ${option}=VALUE`;
       return e.message.split('\n')[0];
     default:
       return e.message.split('\n')[0];

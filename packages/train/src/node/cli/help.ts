@@ -15,7 +15,7 @@ function describeFlag(flag: Flag<any>): string {
   if (flag.kind === 'boolean') {
     notes.push(flag.default ? 'default on' : 'default off');
   } else {
-    if (flag.kind !== 'choice' && flag.kind !== 'string') notes.push(flag.expected);
+    if (flag.kind === 'int' || flag.kind === 'number' || flag.mustExist) notes.push(flag.expected);
     if (flag.required) notes.push('required');
     else if (flag.default !== undefined) notes.push(`default ${flag.default}`);
   }

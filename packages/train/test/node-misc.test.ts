@@ -1,0 +1,111 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Linear, SGD } from '@rnn/nn';
+import {
+  BackendError,
+  getBackend,
+  getCpuAccelerator,
+  setCpuAccelerator,
+  type Tensor,
+  tensor,
+} from '@rnn/tensor';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backwardStep } from '../src';
+import { gitCommit, interruptSignal, machineInfo, setupBackend, writeRunSummary } from '../src/node';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rnn-train-misc-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('setupBackend', () => {
+  afterEach(() => setCpuAccelerator(null));
+
+  it('cpu: plugs in @rnn/cpu-native when it loads, and says which kernels run', async () => {
+    const setup = await setupBackend('cpu');
+    expect(setup.name).toBe('cpu');
+    expect(getBackend().name).toBe('cpu');
+    if (getCpuAccelerator())
+      expect(setup.description).toMatch(/^cpu \(cpu-native (avx2|avx512), \d+ threads?\)$/);
+    else expect(setup.description).toMatch(/^cpu \(JavaScript kernels: .+\)$/);
+    if (process.env.RNN_REQUIRE_NATIVE === '1') expect(getCpuAccelerator()).not.toBeNull();
+    setCpuAccelerator(null);
+    expect(await setupBackend('cpu', { native: false })).toEqual({
+      name: 'cpu',
+      description: 'cpu (JavaScript kernels)',
+    });
+    expect(getCpuAccelerator()).toBeNull();
+  });
+
+  it('a backend that is not installed is a BackendError that says how to get it', async () => {
+    const e = await setupBackend('cuda').catch((x) => x);
+    expect(e).toBeInstanceOf(BackendError);
+    expect(e.message).toMatch(
+      /^--backend cuda: @rnn\/backend-cuda is not installed \(npm install @rnn\/backend-cuda\)/,
+    );
+    await expect(setupBackend('tpu' as 'cpu')).rejects.toThrow(
+      'unknown backend "tpu": expected one of cpu, webgpu, cuda',
+    );
+  });
+});
+
+describe('run summaries', () => {
+  it('record the command, commit, machine, wall time, config and final metrics', async () => {
+    const path = join(dir, 'results', 'summary.json');
+    const written = await writeRunSummary(path, {
+      app: 'demo',
+      command: ['demo', 'train', '--epochs', '3'],
+      config: { epochs: 3 },
+      backend: 'cpu (JavaScript kernels)',
+      wallTime: 12.3456,
+      metrics: { test: { accuracy: 0.9 } },
+    });
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    expect(json).toEqual(written);
+    expect(json).toMatchObject({
+      app: 'demo',
+      command: ['demo', 'train', '--epochs', '3'],
+      wallTime: 12.35,
+      metrics: { test: { accuracy: 0.9 } },
+      machine: { cpus: os.cpus().length, node: process.version },
+    });
+    expect(json.machine.cpuModel.length).toBeGreaterThan(0);
+    expect(json.git.commit).toMatch(/^[0-9a-f]{40}$/); // the tests run inside the repository
+    expect(gitCommit(tmpdir())).toBeNull();
+    expect(machineInfo().memoryGiB).toBeGreaterThan(0);
+  });
+});
+
+describe('backwardStep', () => {
+  it('zeroes, backpropagates, clips the gradient norm, steps, and reads the loss', async () => {
+    const model = new Linear(2, 1);
+    const opt = new SGD(model.parameters(), { lr: 0 }); // lr 0: we only look at the gradients
+    const x = tensor([[100, 100]], { dtype: 'float32' });
+    const first = await backwardStep(model.forward(x).sum().mul(10), opt, { maxGradNorm: 1 });
+    expect(first.gradNorm).toBeGreaterThan(1000);
+    const norm = Math.hypot(
+      ...(await model.weight.grad!.data()),
+      ...(await (model.bias as Tensor).grad!.data()),
+    );
+    expect(norm).toBeCloseTo(1, 4);
+    const second = await backwardStep(model.forward(x).sum(), opt, { clipValue: 0.5 });
+    expect(second.gradNorm).toBeUndefined();
+    expect(Array.from(await model.weight.grad!.data())).toEqual([0.5, 0.5]); // not accumulated: zeroed first
+    expect(second.loss).toBeCloseTo(await model.forward(x).sum().item(), 5);
+  });
+});
+
+describe('interruptSignal', () => {
+  it('aborts on the signal with its name, and dispose removes the handlers', () => {
+    const before = process.listenerCount('SIGINT');
+    const handle = interruptSignal({ stream: null });
+    expect(process.listenerCount('SIGINT')).toBe(before + 1);
+    process.emit('SIGINT', 'SIGINT');
+    expect(handle.signal.aborted).toBe(true);
+    expect(handle.signal.reason).toBe('SIGINT');
+    handle.dispose();
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+});
