@@ -1,12 +1,12 @@
 import { defineConfig } from 'tsup';
 
-// One ESM file, dist/main.js. @rnn/tensor (a workspace dependency) stays an import, not bundled.
+// One ESM file, dist/cli.js (the `mlp-demo` bin). Workspace packages stay imports, not bundled.
 export default defineConfig({
-  entry: { main: 'src/main.ts' },
+  entry: { cli: 'src/cli.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'es2022',
   clean: true,
   sourcemap: true,
-  external: ['@rnn/tensor'],
+  external: [/^@rnn\//],
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFormatError } from '@rnn/tensor';
@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CheckpointError,
   checkpointFlags,
+  checkResumeConfig,
   defineCommand,
   flags,
   openRunDir,
@@ -251,6 +252,21 @@ describe('command line', () => {
   });
 });
 
+describe('checkResumeConfig', () => {
+  it('names every flag that differs from the run being resumed, except those that may change', () => {
+    const saved = { hidden: 32, lr: 0.1, epochs: 10, layerNorm: false };
+    expect(() =>
+      checkResumeConfig('c.safetensors', saved, { ...saved, epochs: 20, resume: true }),
+    ).not.toThrow();
+    expect(() =>
+      checkResumeConfig('c.safetensors', saved, { ...saved, hidden: 64, layerNorm: true }),
+    ).toThrow(
+      '--resume: c.safetensors was trained with other settings: --hidden 64 (the run has 32), ' +
+        '--layer-norm true (the run has false); give the same flags (only --epochs and the like may change)',
+    );
+  });
+});
+
 describe('openRunDir', () => {
   it('refuses to overwrite a run by accident, and to resume nothing', async () => {
     const out = join(dir, 'run');
@@ -267,6 +283,9 @@ describe('openRunDir', () => {
     await expect(openRunDir(out, { resume: true })).resolves.toMatchObject({ root: out });
     await openRunDir(out, { overwrite: true });
     await expect(openRunDir(out, { resume: true })).rejects.toThrow(/got none/);
-    await expect(openRunDir(out, { resume: true, overwrite: true })).rejects.toThrow(/exclude each other/);
+    // With --resume, --overwrite is ignored: resuming never deletes a run.
+    writeFileSync(join(run.checkpoints, 'last.safetensors'), 'x');
+    await openRunDir(out, { resume: true, overwrite: true });
+    expect(existsSync(join(run.checkpoints, 'last.safetensors'))).toBe(true);
   });
 });

@@ -33,6 +33,19 @@ describe('ProgressBar', () => {
     expect(text.includes('\r') || text.includes('\u001b')).toBe(false);
   });
 
+  it('without a TTY, an epoch shorter than plainInterval writes no line of its own', () => {
+    const out = stream(false);
+    let t = 0;
+    const bar = new ProgressBar({ stream: out, now: () => t });
+    bar.start({ total: 3, label: 'epoch 1/1', unit: 'points' });
+    for (let i = 1; i <= 3; i++) {
+      t = i * 100;
+      bar.update(i, { loss: 1, units: i });
+    }
+    bar.stop();
+    expect(out.chunks).toEqual([]);
+  });
+
   it('counts throughput and ETA from where a resumed epoch started; shows steps when the total is unknown', () => {
     const out = stream(false);
     let t = 0;

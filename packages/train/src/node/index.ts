@@ -50,7 +50,7 @@ export { MetricsLog, type MetricsLogOptions, readMetrics } from './metrics-log';
 export { ProgressBar, type ProgressBarOptions, type ProgressStream } from './progress';
 export { type PlotFiles, type RenderPngOptions, renderPng, renderSvg, writePlot } from './render';
 export { type ReportFiles, type ReportOptions, writeReport } from './report';
-export { openRunDir, type RunDir, runDirPaths } from './run-dir';
+export { checkResumeConfig, openRunDir, type RunDir, runDirPaths } from './run-dir';
 export {
   gitCommit,
   type MachineInfo,

@@ -2,7 +2,7 @@
 export interface InterruptOptions {
   /** Signals to catch (default SIGINT and SIGTERM). */
   signals?: readonly NodeJS.Signals[];
-  /** Where the notice goes (default `process.stderr`); null for none. */
+  /** Where the notice of a second signal goes (default `process.stderr`); null for none. */
   stream?: { write(s: string): unknown } | null;
 }
 
@@ -22,10 +22,12 @@ export function signalExitCode(signal: unknown): number {
 
 /**
  * Turns Ctrl-C (SIGINT) and SIGTERM into an `AbortSignal`, so a training loop can stop cleanly after
- * the current step and write a checkpoint (`fit` does, given `signal`). A second signal exits at once
- * (checkpoints are written atomically, so even then none is left half-written).
+ * the current step and write a checkpoint (`fit` does, given `signal`, and says so). A second signal
+ * exits at once (checkpoints are written atomically, so even then none is left half-written).
  *
- * The loop must yield to the event loop now and then for the handler to run (`fit` does every 50 ms).
+ * The loop must yield to the event loop now and then for the handler to run (`fit` does every 50 ms),
+ * which is also when it notices the signal: the first one prints nothing by itself, so it cannot
+ * garble a progress bar.
  *
  * @example
  * ```ts
@@ -44,7 +46,6 @@ export function interruptSignal(options: InterruptOptions = {}): InterruptHandle
       stream?.write(`\n${sig} again: exiting now\n`);
       process.exit(signalExitCode(sig));
     }
-    stream?.write(`\n${sig}: stopping after the current step and writing a checkpoint (again to quit now)\n`);
     controller.abort(sig);
   };
   for (const s of signals) process.on(s, onSignal);

@@ -23,7 +23,7 @@ export interface ProgressBarOptions {
  * A per-epoch progress bar: steps done of the total, the epoch's mean loss, throughput in the
  * unit the app names (`tokens/s`, `pairs/s`), elapsed time and ETA. On a TTY it is a `cli-progress`
  * bar redrawn in place; when the stream is not a TTY (CI logs, pipes) it writes a plain line every
- * `plainInterval` seconds and one at the end of each epoch, without escape codes.
+ * `plainInterval` seconds and one at the end of an epoch that wrote any, without escape codes.
  *
  * Updates are synchronous (no timer), so a training loop that never yields still shows progress.
  *
@@ -52,6 +52,7 @@ export class ProgressBar implements ProgressReporter {
   private done = 0;
   private values = { loss: Number.NaN, units: 0 };
   private active = false;
+  private plainLines = 0;
 
   constructor(options: ProgressBarOptions = {}) {
     this.stream = options.stream ?? process.stdout;
@@ -68,6 +69,7 @@ export class ProgressBar implements ProgressReporter {
     this.values = { loss: Number.NaN, units: 0 };
     this.startTime = this.now();
     this.lastLine = this.startTime;
+    this.plainLines = 0;
     this.active = true;
     if (this.tty) {
       this.bar = new cliProgress.SingleBar(
@@ -99,7 +101,10 @@ export class ProgressBar implements ProgressReporter {
     }
   }
 
-  /** Ends the epoch's display (a final plain line when not on a TTY). */
+  /**
+   * Ends the epoch's display. Without a TTY, a final plain line is written when the epoch wrote
+   * periodic ones; an epoch shorter than `plainInterval` writes none (its summary line says enough).
+   */
   stop(): void {
     if (!this.active) return;
     this.active = false;
@@ -107,7 +112,7 @@ export class ProgressBar implements ProgressReporter {
       this.bar.update(this.info.total === undefined ? 0 : this.done);
       this.bar.stop();
       this.bar = undefined;
-    } else {
+    } else if (this.plainLines > 0) {
       this.writePlain();
     }
   }
@@ -120,6 +125,7 @@ export class ProgressBar implements ProgressReporter {
 
   private writePlain(): void {
     this.lastLine = this.now();
+    this.plainLines++;
     this.stream.write(`${this.line()}\n`);
   }
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from './cli/command';
+import { kebabCase } from './cli/flags';
 
 /** The files of one training run under `--out`, the same for every app. */
 export interface RunDir {
@@ -29,9 +30,10 @@ export function runDirPaths(root: string): RunDir {
 }
 
 /**
- * Prepares `--out` for `train`: with `resume`, it must hold a run (`checkpoints/last.safetensors`);
- * without, it must not (so a finished run is never overwritten by accident) unless `overwrite`,
- * which deletes the previous run's files (only those: metrics, checkpoints, report, summary).
+ * Prepares `--out` for `train`: with `resume`, it must hold a run (`checkpoints/last.safetensors`;
+ * `overwrite` is then ignored: resuming never deletes anything); without, it must not (so a finished
+ * run is never overwritten by accident) unless `overwrite`, which deletes the previous run's files
+ * (only those: metrics, checkpoints, report, summary).
  */
 export async function openRunDir(
   root: string,
@@ -40,8 +42,6 @@ export async function openRunDir(
   const dir = runDirPaths(root);
   const last = join(dir.checkpoints, 'last.safetensors');
   const hasRun = existsSync(last) || existsSync(dir.metrics);
-  if (options.resume && options.overwrite)
-    throw new UsageError('--resume and --overwrite exclude each other');
   if (options.resume && !existsSync(last)) {
     throw new UsageError(`--resume: expected a checkpoint to continue from at ${last}, got none`);
   }
@@ -57,4 +57,42 @@ export async function openRunDir(
   }
   await mkdir(dir.checkpoints, { recursive: true });
   return dir;
+}
+
+/**
+ * For `train --resume`: checks that the flags of this invocation match those the run was started
+ * with (stored in its checkpoints), except the ones that may change on a resume (`--epochs`,
+ * `--resume`, ...). A difference is a {@link UsageError} that names every differing flag, since
+ * resuming with another model size or data would fail later or, worse, silently change the run.
+ */
+export function checkResumeConfig(
+  checkpoint: string,
+  saved: Record<string, unknown>,
+  current: Record<string, unknown>,
+  mayChange: readonly string[] = [
+    'epochs',
+    'resume',
+    'overwrite',
+    'backend',
+    'out',
+    'patience',
+    'logEvery',
+    'keepLast',
+  ],
+): void {
+  const differing: string[] = [];
+  for (const key of new Set([...Object.keys(saved), ...Object.keys(current)])) {
+    if (mayChange.includes(key)) continue;
+    if (JSON.stringify(saved[key]) !== JSON.stringify(current[key])) {
+      differing.push(
+        `--${kebabCase(key)} ${JSON.stringify(current[key])} (the run has ${JSON.stringify(saved[key])})`,
+      );
+    }
+  }
+  if (differing.length > 0) {
+    throw new UsageError(
+      `--resume: ${checkpoint} was trained with other settings: ${differing.join(', ')}; ` +
+        'give the same flags (only --epochs and the like may change)',
+    );
+  }
 }

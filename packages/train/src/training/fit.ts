@@ -5,7 +5,7 @@ import {
   type StatefulScheduler,
 } from '@rnn/nn';
 import { ValueError } from '@rnn/tensor';
-import { formatDuration, formatMetrics, formatValue } from '../format';
+import { formatDuration, formatMetrics, formatRate, formatValue } from '../format';
 import type { MetricRecord } from '../metrics/record';
 import { RunningMean } from '../metrics/running-mean';
 import { EarlyStopping, type EarlyStoppingOptions } from './early-stopping';
@@ -229,16 +229,16 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
       o.progress?.stop();
     }
     if (o.signal?.aborted) {
+      o.progress?.print(`interrupted${why(o.signal)} at epoch ${epoch}, step ${p.step}`);
       if (o.checkpoints) {
         checkpoint = await o.checkpoints.save(parts, saveProgress(), { reason: 'interrupt', best: false });
+        o.progress?.print(`checkpoint written: ${checkpoint}`);
       }
-      o.progress?.print(
-        `interrupted at epoch ${epoch}, step ${p.step}` + (checkpoint ? `: checkpoint ${checkpoint}` : ''),
-      );
       return done('interrupted', o.signal.reason);
     }
 
     // End of the epoch: one training record, evaluation, scheduler, early stopping, checkpoint.
+    const trainSeconds = (clock() - epochStart) / 1000;
     const trainLoss = epochLoss.mean;
     const trainRecord = (await logTrain()) ?? record('train', { loss: trainLoss });
     p.history.push({ ...trainRecord, metrics: { ...trainRecord.metrics, loss: trainLoss } });
@@ -268,7 +268,7 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
     o.progress?.print(
       `epoch ${epoch}/${o.epochs}: train loss ${formatValue(trainLoss)}` +
         (evalMetrics ? ` | ${split} ${formatMetrics(evalMetrics)}` : '') +
-        ` | ${formatDuration(seconds)}` +
+        ` | ${formatRate(unitsThisEpoch / trainSeconds)} ${unit}/s | ${formatDuration(seconds)}` +
         (improved ? ' | best' : ''),
     );
     if (o.checkpoints) {
@@ -281,10 +281,19 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
       );
       return done('early-stopped');
     }
-    if (o.signal?.aborted) return done('interrupted', o.signal.reason);
+    if (o.signal?.aborted) {
+      o.progress?.print(`interrupted${why(o.signal)} after epoch ${epoch}, step ${p.step}`);
+      if (checkpoint) o.progress?.print(`checkpoint written: ${checkpoint}`);
+      return done('interrupted', o.signal.reason);
+    }
   }
   saveProgress();
   return done('completed');
+}
+
+/** ` (SIGINT)` for a signal aborted with a name as its reason. */
+function why(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? ` (${signal.reason})` : '';
 }
 
 function monitoredValue(

@@ -1,7 +1,7 @@
 // Child process of interrupt.test.ts: trains the tiny model "forever", printing each step's loss,
 // until the test sends SIGINT or SIGTERM; then fit writes a checkpoint and the process exits 130/143.
 import { fit } from '../../src';
-import { CheckpointManager, interruptSignal, signalExitCode } from '../../src/node';
+import { CheckpointManager, interruptSignal, ProgressBar, signalExitCode } from '../../src/node';
 import { tinyRun } from './tiny';
 
 // vite-node's dev server exits on SIGTERM by itself; a real app has no such listener.
@@ -13,6 +13,7 @@ const result = await fit({
   epochs: 100_000,
   checkpoints: new CheckpointManager(process.env.CKPT_DIR as string),
   signal: interrupt.signal,
+  progress: new ProgressBar({ plainInterval: 3600 }), // not a TTY here: prints fit's notices only
   trainStep: async (batch, ctx) => {
     const out = await run.options.trainStep(batch);
     process.stdout.write(`step ${ctx.step} ${out.loss}\n`);

@@ -29,7 +29,9 @@ export function trainFlags(defaults: { out: string }) {
     backend: flags.choice(BACKEND_NAMES, { help: 'compute backend', default: 'cpu' }),
     seed: flags.int({ help: 'random seed (weights, shuffles, dropout)', default: 0, min: 0 }),
     resume: flags.boolean({ help: 'continue the run in --out from its last checkpoint, exactly' }),
-    overwrite: flags.boolean({ help: 'start over in an --out that already holds a run (deletes it)' }),
+    overwrite: flags.boolean({
+      help: 'start over in an --out that already holds a run (deletes it; ignored with --resume)',
+    }),
   };
 }
 
