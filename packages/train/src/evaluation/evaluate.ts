@@ -2,7 +2,9 @@ import { noGrad } from '@rnn/tensor';
 
 /** A model with a training mode (an `@rnn/nn` `Module`, or anything with `training` and `train()`). */
 export interface HasTrainingMode {
+  /** Whether dropout and the like are active. */
   training: boolean;
+  /** Sets the mode (`train(false)` is evaluation). */
   train(mode?: boolean): unknown;
 }
 

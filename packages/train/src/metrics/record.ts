@@ -40,6 +40,7 @@ export interface ParseMetricsOptions {
 
 /** What {@link parseMetricRecords} read. */
 export interface ParsedMetrics {
+  /** The records, in file order. */
   records: MetricRecord[];
   /** 1 when a cut-short last line was left out (see `allowTruncatedTail`), else 0. */
   truncated: number;

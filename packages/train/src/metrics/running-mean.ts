@@ -1,6 +1,8 @@
 /** A snapshot of a {@link RunningMean}, for checkpoints. */
 export interface RunningMeanState {
+  /** Sum of `value × weight`. */
   sum: number;
+  /** Sum of the weights. */
   weight: number;
 }
 

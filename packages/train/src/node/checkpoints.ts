@@ -32,8 +32,11 @@ export class CheckpointError extends DataFormatError {
 
 /** What {@link CheckpointManager} stores as JSON beside the tensors (the `extra` of `@rnn/nn`'s checkpoint). */
 export interface TrainingCheckpointExtra {
+  /** Marks a checkpoint of `@rnn/train`. */
   format: 'rnn-train';
+  /** Version of this layout. */
   version: 1;
+  /** Where the run stood. */
   progress: TrainingProgress;
   /** The data loader's position (`DataLoader.stateDict()`), when one was given. */
   loader?: unknown;
@@ -147,6 +150,7 @@ export class CheckpointManager implements CheckpointStore {
 
 /** What {@link loadTrainingCheckpoint} returns besides restoring the parts. */
 export interface LoadedTrainingCheckpoint {
+  /** Where the run stood when the checkpoint was written. */
   progress: TrainingProgress;
   /** The run's `meta` (see {@link CheckpointManagerOptions.meta}). */
   meta: unknown;

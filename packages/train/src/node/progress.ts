@@ -4,8 +4,11 @@ import type { ProgressReporter, ProgressStart } from '../training/types';
 
 /** A writable stream as the progress bar uses it (`process.stdout` by default). */
 export interface ProgressStream {
+  /** Writes text. */
   write(chunk: string): unknown;
+  /** True for a terminal: the bar is then redrawn in place. */
   isTTY?: boolean;
+  /** Terminal width. */
   columns?: number;
 }
 

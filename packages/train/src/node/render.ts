@@ -51,7 +51,9 @@ export function renderPng(svg: string, options: RenderPngOptions = {}): Uint8Arr
 
 /** The files {@link writePlot} wrote. */
 export interface PlotFiles {
+  /** Path of the `.svg` file. */
   svg: string;
+  /** Path of the `.png` file. */
   png: string;
   /** The SVG text, e.g. to inline it in an HTML report. */
   svgText: string;

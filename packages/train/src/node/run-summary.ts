@@ -9,7 +9,9 @@ import { writeFileAtomic } from '@rnn/nn';
 export interface MachineInfo {
   /** `os.hostname()`. */
   hostname: string;
+  /** `os.platform()`, e.g. `linux`. */
   platform: string;
+  /** `os.arch()`, e.g. `x64`. */
   arch: string;
   /** From `/proc/cpuinfo` ("model name") where there is one, else `os.cpus()`. */
   cpuModel: string;
@@ -75,12 +77,17 @@ export interface RunSummaryInput {
 
 /** A run summary as written (see {@link writeRunSummary}). */
 export interface RunSummary extends Required<Omit<RunSummaryInput, 'extra' | 'backend' | 'config'>> {
+  /** The run's configuration. */
   config?: unknown;
+  /** The backend it ran on. */
   backend?: string;
+  /** Anything else recorded. */
   extra?: Record<string, unknown>;
   /** When the summary was written, ISO 8601. */
   date: string;
+  /** The commit and whether the work tree had changes (null outside a repository). */
   git: { commit: string; dirty: boolean } | null;
+  /** The machine. */
   machine: MachineInfo;
 }
 

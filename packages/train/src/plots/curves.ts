@@ -4,7 +4,9 @@ import { PLOT_CONFIG, VEGA_LITE_SCHEMA, type VegaLiteSpec } from './spec';
 
 /** One run's records, under the name its curves get in the legend. */
 export interface RunRecords {
+  /** The run's name in the legend. */
   name: string;
+  /** Its metric records (see `readMetrics`). */
   records: readonly MetricRecord[];
 }
 
@@ -20,8 +22,9 @@ export interface LearningCurvesOptions {
   logScale?: readonly string[];
   /** Chart title. */
   title?: string;
-  /** Size of each panel in pixels (default 360 × 220). */
+  /** Width of each panel in pixels (default 360). */
   width?: number;
+  /** Height of each panel in pixels (default 220). */
   height?: number;
 }
 

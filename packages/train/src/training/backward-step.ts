@@ -3,8 +3,11 @@ import type { Tensor } from '@rnn/tensor';
 
 /** What {@link backwardStep} needs of an optimizer (any `@rnn/nn` optimizer). */
 export interface SteppableOptimizer {
+  /** Its parameters, by group. */
   paramGroups: readonly { params: readonly Tensor[] }[];
+  /** Drops the gradients. */
   zeroGrad(): void;
+  /** Updates the parameters. */
   step(): void;
 }
 

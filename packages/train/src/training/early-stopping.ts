@@ -12,9 +12,13 @@ export interface EarlyStoppingOptions {
 
 /** A snapshot of an {@link EarlyStopping}, for checkpoints (JSON; `best` may be ±Infinity). */
 export interface EarlyStoppingState {
+  /** The best value so far. */
   best: number;
+  /** Its epoch (0 before the first evaluation). */
   bestEpoch: number;
+  /** Evaluations since the last improvement. */
   badEpochs: number;
+  /** Whether the last evaluation improved. */
   improved: boolean;
 }
 

@@ -5,7 +5,9 @@ import type { EarlyStoppingState } from './early-stopping';
 
 /** Anything whose state is plain JSON: a `DataLoader` (its position), an early stopper, ... */
 export interface JsonStateful<S = unknown> {
+  /** The state, as JSON. */
   stateDict(): S;
+  /** Restores a {@link JsonStateful.stateDict}. */
   loadStateDict(state: S): void;
 }
 
@@ -15,8 +17,11 @@ export interface JsonStateful<S = unknown> {
  * The random generator's state is always saved too.
  */
 export interface CheckpointParts {
+  /** Its weights are stored as safetensors tensors `model.<name>`. */
   model: StateDictModule;
+  /** Its state (moments, step counts) is stored too. */
   optimizer?: StatefulOptimizer;
+  /** Its state is stored as JSON. */
   scheduler?: StatefulScheduler;
   /** A data loader with `stateDict()` / `loadStateDict()` (e.g. `@rnn/data`'s `DataLoader`). */
   loader?: JsonStateful;
@@ -66,6 +71,7 @@ export interface CheckpointStore {
 
 /** Where {@link fit} sends metric records (`@rnn/train/node`'s `MetricsLog` appends JSON lines). */
 export interface MetricsSink {
+  /** Records one step's or one evaluation's metrics. */
   log(record: MetricRecord): void | Promise<void>;
   /**
    * Called when a run resumes at `step`: drop records logged after it (they will be logged again),
@@ -88,6 +94,7 @@ export interface ProgressStart {
 
 /** A per-epoch progress display (`@rnn/train/node`'s `ProgressBar` is one). */
 export interface ProgressReporter {
+  /** Starts an epoch's display. */
   start(info: ProgressStart): void;
   /** `done` batches of the epoch; `units` counted since `start`; `loss` the epoch's mean loss so far. */
   update(done: number, values: { loss: number; units: number }): void;

@@ -23,6 +23,7 @@ export interface CommandContext {
 export interface Command<F extends FlagSet = FlagSet> {
   /** One paragraph for `--help` (the first line also lists it in the program's help). */
   description: string;
+  /** The command's flags, by camelCase name. */
   flags: F;
   /** Arguments that are not flags, e.g. `{ name: 'RUN_DIR', min: 1 }` (default: none allowed). */
   positionals?: { name: string; help: string; min?: number; max?: number };
@@ -39,9 +40,13 @@ export function defineCommand<F extends FlagSet>(command: Command<F>): Command<F
 
 /** A program of subcommands (`mlp-demo train|eval|predict`). */
 export interface Program {
+  /** The bin's name, used in messages and `--help`. */
   name: string;
+  /** One paragraph for `--help`. */
   description: string;
+  /** Printed by `--version`. */
   version?: string;
+  /** The subcommands, by name. */
   // biome-ignore lint/suspicious/noExplicitAny: commands with different flag sets
   commands: Record<string, Command<any>>;
 }

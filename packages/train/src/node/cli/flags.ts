@@ -6,9 +6,11 @@
 
 /** One flag: how to parse and check it, and how `--help` describes it. */
 export interface Flag<T> {
+  /** What kind of value it takes (switches are `boolean`). */
   readonly kind: 'string' | 'int' | 'number' | 'boolean' | 'choice' | 'path';
   /** One line for `--help`. */
   readonly help: string;
+  /** The value when the flag is given neither on the command line nor in the config file. */
   readonly default?: T;
   /** Must be given (on the command line or in the config file). */
   readonly required?: boolean;
@@ -40,9 +42,13 @@ export type FlagValues<F extends FlagSet> = { [K in keyof F]: F[K] extends Flag<
 type Value<O, T> = O extends { default: T } ? T : O extends { required: true } ? T : T | undefined;
 
 interface Common<T> {
+  /** One line for `--help`. */
   help: string;
+  /** The value when the flag is not given. */
   default?: T;
+  /** Must be given (on the command line or in the config file). */
   required?: boolean;
+  /** A one-letter alias. */
   short?: string;
 }
 

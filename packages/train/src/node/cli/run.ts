@@ -4,7 +4,9 @@ import { commandHelp, programHelp } from './help';
 
 /** Where {@link runCli} writes (default: the process's stdout and stderr). */
 export interface CliStreams {
+  /** Help and version text. */
   stdout: { write(s: string): unknown };
+  /** Error lines. */
   stderr: { write(s: string): unknown };
 }
 
