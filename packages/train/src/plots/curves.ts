@@ -40,8 +40,8 @@ interface CurvePoint {
 
 /**
  * Training and validation curves of one or more runs as a Vega-Lite spec: one panel per metric
- * (each with its own y scale), lines coloured by run (by split when there is one run), dashed for
- * the evaluation splits, with points at each evaluation. Comparing runs, e.g. with and without
+ * (each with its own y scale), lines coloured by run (by split when there is one run; with several
+ * runs the evaluation splits are dashed), with points at each evaluation. Comparing runs, e.g. with and without
  * LayerNorm, is passing both.
  *
  * @example
@@ -74,6 +74,20 @@ export function learningCurvesSpec(
     }
   }
   const byRun = runs.length > 1;
+  // With several runs, colour tells the runs apart and the dash the splits: train solid, evaluations dashed.
+  const splitNames = [...new Set(values.map((v) => v.split))].sort((a, b) =>
+    a === 'train' ? -1 : b === 'train' ? 1 : a.localeCompare(b),
+  );
+  const dashes = [[6, 3], [2, 2], [8, 3, 2, 3]];
+  const strokeDash = {
+    field: 'split',
+    type: 'nominal',
+    title: 'split',
+    scale: {
+      domain: splitNames,
+      range: splitNames.map((n, i) => (n === 'train' ? [1, 0] : dashes[(i - 1) % dashes.length])),
+    },
+  };
   const log = new Set(options.logScale ?? []);
   const xEncoding = { field: x, type: 'quantitative', title: x };
   const color = byRun
@@ -95,17 +109,12 @@ export function learningCurvesSpec(
         {
           transform: [{ filter: { field: 'split', equal: 'train' } }],
           mark: { type: 'line', strokeWidth: 1.5, opacity: 0.85 },
-          encoding: { x: xEncoding, y, color, ...(byRun ? { detail: { field: 'split' } } : {}) },
+          encoding: { x: xEncoding, y, color, ...(byRun ? { strokeDash } : {}) },
         },
         {
           transform: [{ filter: { not: { field: 'split', equal: 'train' } } }],
-          mark: { type: 'line', point: true, strokeWidth: 2 },
-          encoding: {
-            x: xEncoding,
-            y,
-            color,
-            ...(byRun ? { strokeDash: { field: 'split', type: 'nominal', title: 'split' } } : {}),
-          },
+          mark: { type: 'line', point: { size: 20 }, strokeWidth: 2 },
+          encoding: { x: xEncoding, y, color, ...(byRun ? { strokeDash } : {}) },
         },
       ],
     };
