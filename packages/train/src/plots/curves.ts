@@ -78,7 +78,11 @@ export function learningCurvesSpec(
   const splitNames = [...new Set(values.map((v) => v.split))].sort((a, b) =>
     a === 'train' ? -1 : b === 'train' ? 1 : a.localeCompare(b),
   );
-  const dashes = [[6, 3], [2, 2], [8, 3, 2, 3]];
+  const dashes = [
+    [6, 3],
+    [2, 2],
+    [8, 3, 2, 3],
+  ];
   const strokeDash = {
     field: 'split',
     type: 'nominal',
