@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Linear, SGD } from '@rnn/nn';
@@ -48,6 +48,20 @@ describe('setupBackend', () => {
     await expect(setupBackend('tpu' as 'cpu')).rejects.toThrow(
       'unknown backend "tpu": expected one of cpu, webgpu, cuda',
     );
+  });
+
+  it('finds a backend package the app has installed even where this package cannot see it', async () => {
+    // A stand-in @rnn/backend-cuda in an app folder: its register function is found and called.
+    const pkg = join(dir, 'app', 'node_modules', '@rnn', 'backend-cuda');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@rnn/backend-cuda', main: 'index.js' }));
+    writeFileSync(
+      join(pkg, 'index.js'),
+      'exports.registerCudaBackend = () => { globalThis.__fakeCudaRegistered = true; };',
+    );
+    const e = await setupBackend('cuda', { from: join(dir, 'app') }).catch((x) => x);
+    expect((globalThis as { __fakeCudaRegistered?: boolean }).__fakeCudaRegistered).toBe(true);
+    expect(e).toBeInstanceOf(BackendError); // the stand-in registered no backend named "cuda"
   });
 });
 

@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BackendError, getBackend, setBackend } from '@rnn/tensor';
 
 /** The backends an app's `--backend` flag offers. */
@@ -17,10 +20,35 @@ export interface BackendSetup {
 export interface SetupBackendOptions {
   /** Plug in `@rnn/cpu-native`'s kernels when they load (default true; `RNN_NO_NATIVE=1` also disables them). */
   native?: boolean;
+  /**
+   * Where to look for `@rnn/backend-webgpu` / `@rnn/backend-cuda` when this package cannot see them
+   * (pnpm installs each package's dependencies apart): a folder of the app (default: the folder of the
+   * running script, then the working directory).
+   */
+  from?: string;
 }
 
-// Optional packages are imported by a computed name, so bundlers and TypeScript do not require them.
-const importOptional = (name: string): Promise<Record<string, unknown>> => import(name);
+/**
+ * Imports an optional package: from here, else as the app sees it. Computed names keep bundlers and
+ * TypeScript from requiring it.
+ */
+async function importOptional(name: string, from?: string): Promise<Record<string, unknown>> {
+  try {
+    return await import(name);
+  } catch (first) {
+    const bases = from ? [from] : [process.argv[1] ? join(process.argv[1], '..') : '', process.cwd()];
+    for (const base of bases.filter(Boolean)) {
+      let resolved: string;
+      try {
+        resolved = createRequire(join(base, 'noop.js')).resolve(name);
+      } catch {
+        continue;
+      }
+      return import(pathToFileURL(resolved).href);
+    }
+    throw first;
+  }
+}
 
 /**
  * Selects the backend an app's `--backend` names. `cpu` plugs in the native kernels of
@@ -47,7 +75,7 @@ export async function setupBackend(
     const pkg = name === 'webgpu' ? '@rnn/backend-webgpu' : '@rnn/backend-cuda';
     let mod: Record<string, unknown>;
     try {
-      mod = await importOptional(pkg);
+      mod = await importOptional(pkg, options.from);
     } catch (e) {
       throw new BackendError(
         `--backend ${name}: ${pkg} is not installed (npm install ${pkg}${name === 'webgpu' ? ' webgpu' : ''}): ` +
