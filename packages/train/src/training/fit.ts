@@ -202,6 +202,8 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
     const total = lengthOf(o.data);
     const epochStart = clock();
     let unitsThisEpoch = 0;
+    lastLog = epochStart; // throughput counts training time only, not the last evaluation
+    unitsSinceLog = 0;
     o.progress?.start({ total, done: p.batch, label: `epoch ${epoch}/${o.epochs}`, unit });
     const skip = loader ? 0 : p.batch;
     let index = 0;
@@ -251,7 +253,8 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
     }
     const monitored = monitoredValue(o.monitor, evalMetrics);
     if (o.scheduler) {
-      if (o.scheduler instanceof ReduceLROnPlateau) {
+      // By name too: a ReduceLROnPlateau from another copy of @rnn/nn (CJS beside ESM) is one as well.
+      if (o.scheduler instanceof ReduceLROnPlateau || o.scheduler.constructor?.name === 'ReduceLROnPlateau') {
         if (monitored === undefined)
           throw new ValueError('fit: ReduceLROnPlateau needs a monitor and evaluate');
         o.scheduler.step(monitored);
