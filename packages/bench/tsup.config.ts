@@ -1,10 +1,10 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { run: 'src/run.ts', probe: 'src/probe.ts' },
+  entry: { run: 'src/run.ts', probe: 'src/probe.ts', soak: 'src/soak/soak.ts' },
   format: ['esm'],
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['@rnn/tensor', '@rnn/nn', '@rnn/cpu-native'],
+  external: ['@rnn/tensor', '@rnn/nn', '@rnn/cpu-native', '@rnn/backend-webgpu'],
 });

@@ -9,7 +9,8 @@ import {
 } from '@rnn/tensor';
 import type { PoolStats } from './device/buffer-pool';
 import { type ContextOptions, GPUContext } from './device/context';
-import { GPUStorage } from './device/storage';
+import type { GPUStorage } from './device/storage';
+import { handle } from './kernels/common';
 import * as ew from './kernels/elementwise';
 import { fusedKernels } from './kernels/fused';
 import * as ix from './kernels/indexing';
@@ -167,7 +168,7 @@ function webgpuBackend(
 
     fromArray(data, dtype) {
       const words = toWords(data, dtype);
-      const s = new GPUStorage(ctx.acquire(words.byteLength, true), data.length);
+      const s = handle(ctx, ctx.acquire(words.byteLength, true), data.length);
       ctx.write(s.buffer, words);
       return s;
     },
@@ -175,12 +176,17 @@ function webgpuBackend(
       const bytes = await ctx.read((storage as GPUStorage).buffer, size * 4);
       return fromWords(bytes, dtype);
     },
+    memoryKind: 'device',
     release(storage) {
       const s = storage as GPUStorage;
       if (s.released) return; // the tensor layer releases once; never recycle a buffer twice
       s.released = true;
       ctx.release(s.buffer);
     },
+    // After a tensor was collected: its buffer goes back to the pool. The tensor layer holds only the
+    // buffer until then, not the handle and its ballast, so the ballast is freed by that collection.
+    collectable: (storage) => (storage as GPUStorage).buffer,
+    reclaim: (buffer) => ctx.release(buffer as GPUBuffer),
     memory() {
       const st = ctx.poolStats();
       return { buffers: st.liveBuffers, bytes: st.liveBytes };

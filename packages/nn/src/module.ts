@@ -45,6 +45,11 @@ export class Parameter extends Tensor {
   }
 }
 
+/** Whether `t` is a {@link Parameter} (by its flag, so a second copy of this package is recognised too). */
+function isParameter(t: Tensor): boolean {
+  return (t as { isParameter?: unknown }).isParameter === true;
+}
+
 /** One problem found by `loadStateDict`: a shape or dtype that differs, or a value that is not a tensor. */
 export interface StateDictMismatch {
   /** The dotted key. */
@@ -415,7 +420,7 @@ export class Module {
     const out: [string, Tensor][] = [];
     for (const [name, value] of this._ownEntries()) {
       if (!isTensor(value)) continue;
-      if (value instanceof Parameter === (kind === 'parameter')) out.push([name, value]);
+      if (isParameter(value) === (kind === 'parameter')) out.push([name, value]);
     }
     return out;
   }
@@ -455,7 +460,7 @@ export class Module {
           const moved = fn(value);
           if (moved === value) next = value;
           else {
-            next = value instanceof Parameter ? new Parameter(moved, value.requiresGrad) : keep(moved);
+            next = isParameter(value) ? new Parameter(moved, value.requiresGrad) : keep(moved);
             if (moved !== next) moved.dispose();
             value.grad?.dispose();
             value.grad = null;

@@ -134,6 +134,20 @@ describe('crossEntropy', () => {
       expect(() => crossEntropy(x, int([0, 1, 2]), { labelSmoothing: 1.5 })).toThrow(ValueError);
       expect(() => crossEntropy(x, int([0, 1, 2]), { reduction: 'avg' as 'mean' })).toThrow(ValueError);
       expect(() => nllLoss(x, tensor([0, 1, 2]))).toThrow(DTypeError);
+      // Class indices in a float dtype: the message is about the dtype, not probability shapes.
+      expect(() => crossEntropy(x, tensor([0, 1, 2]))).toThrow(DTypeError);
+      expect(() => crossEntropy(x, tensor([0, 1, 2]))).toThrow(
+        /target \[3\] float32 has the shape of class indices, which must be int32/,
+      );
+      expect(() =>
+        crossEntropy(
+          randn([2, 4, 5]),
+          tensor([
+            [0, 1, 2, 3, 4],
+            [0, 1, 2, 3, 4],
+          ]),
+        ),
+      ).toThrow(/must be int32/);
     });
   });
 });

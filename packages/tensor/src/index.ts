@@ -25,6 +25,7 @@ export {
   type BackendFactory,
   findBackend,
   getBackend,
+  hasBackend,
   initBackend,
   listBackends,
   registerBackend,
@@ -32,7 +33,7 @@ export {
   useBestBackend,
 } from './backend/registry';
 export { type CpuAccelerator, getCpuAccelerator, setCpuAccelerator } from './cpu/accelerator';
-export { createCpuBackend } from './cpu/cpu-backend';
+export { createCpuBackend, registerCpuBackend } from './cpu/cpu-backend';
 export { cpuBufferPoolBytes, setCpuBufferPoolLimit } from './cpu/pool';
 export type { DType, TypedArray } from './dtype';
 export {
@@ -158,3 +159,8 @@ export {
 export { philox4x32 } from './random/philox';
 export type { Shape } from './shape';
 export { type NestedArray, Tensor } from './tensor';
+
+import { registerCpuBackend } from './cpu/cpu-backend';
+
+// The CPU backend is built in: registered on import (once per process, whichever copy loads first).
+registerCpuBackend();

@@ -4,8 +4,9 @@ import { type BackwardFn, GradNode } from './autograd/node';
 import type { Backend, Storage, TensorSpec } from './backend/backend';
 import { findBackend } from './backend/registry';
 import { bytesPerElement, type DType, isFloat, type TypedArray } from './dtype';
+import { processWide } from './engine/process-state';
 import { AutogradError, BackendError, DisposedError, DTypeError, fmtShape, ShapeError } from './errors';
-import { DataRef, stats } from './memory/data-ref';
+import { DataRef, type Lease, stats } from './memory/data-ref';
 import { trackTensor } from './memory/scope';
 import { fullLike } from './ops/creation';
 import * as ew from './ops/elementwise';
@@ -20,24 +21,30 @@ import { type Shape, sizeOf } from './shape';
 /** Nested number arrays, as returned by {@link Tensor.array}. */
 export type NestedArray = number | NestedArray[];
 
-let nextId = 0;
+const ids = processWide('tensorIds/v1', () => ({ next: 0 }));
 
-// Safety net only: a tensor that was never disposed gives its storage back when it is garbage-collected.
-const finalizer = new FinalizationRegistry<DataRef>((ref) => {
-  stats(ref.backend.name).tensors--;
-  ref.release();
+/**
+ * The collector's path: a tensor that was never disposed gives its storage back when it is
+ * garbage-collected. The callback holds the storage's lease, never the storage, so the storage itself
+ * (a typed array on the CPU) is reclaimed with the tensor even in a loop that never yields; only the
+ * counts wait for the callback, which runs between event-loop tasks.
+ */
+const finalizer = new FinalizationRegistry<Lease>((lease) => {
+  stats(lease.backend.name).tensors--;
+  lease.collected();
 });
 
 /**
  * An n-dimensional array on a backend, with autograd.
  *
  * Tensors are immutable: every op returns a new tensor. Storage may be shared between tensors
- * (`reshape` shares it) and is freed when the last tensor using it is disposed (or collected).
+ * (`reshape` shares it). It is freed when the last tensor using it is disposed or, for tensors nobody
+ * disposes, when they are garbage-collected: a plain training loop needs no `dispose` and no scope.
  */
 export class Tensor implements TensorSpec {
   /** Distinguishes tensors from plain objects without `instanceof` (works across bundle copies). */
   readonly isTensor = true;
-  readonly id = nextId++;
+  readonly id = ids.next++;
   /** The node that produced this tensor, or `null` for leaves and tensors made without grad. */
   gradFn: GradNode | null = null;
   /** Which output of `gradFn` this tensor is. */
@@ -48,6 +55,7 @@ export class Tensor implements TensorSpec {
   kept = false;
   private _requiresGrad = false;
   private _ref: DataRef | null;
+  private _disposedBy: string | null = null;
 
   /** @internal Use the creation functions (`tensor`, `zeros`, ...) instead. */
   constructor(
@@ -57,7 +65,7 @@ export class Tensor implements TensorSpec {
   ) {
     this._ref = ref;
     stats(ref.backend.name).tensors++;
-    finalizer.register(this, ref, this);
+    finalizer.register(this, ref.lease, this);
     trackTensor(this);
   }
 
@@ -83,9 +91,7 @@ export class Tensor implements TensorSpec {
 
   /** @internal */
   get ref(): DataRef {
-    if (!this._ref) {
-      throw new DisposedError(`tensor ${fmtShape(this.shape)} ${this.dtype} was used after it was disposed`);
-    }
+    if (!this._ref) throw usedAfterDispose(this, this._disposedBy ?? 'it was disposed');
     return this._ref;
   }
 
@@ -122,11 +128,21 @@ export class Tensor implements TensorSpec {
     return this.gradFn === null;
   }
 
-  /** Frees the storage now (idempotent). Using the tensor afterwards throws a `DisposedError`. */
+  /**
+   * Frees the storage now (idempotent), into the backend's pool. Optional: a tensor nobody references
+   * is reclaimed by the garbage collector anyway; disposing is the faster path. Using the tensor
+   * afterwards throws a `DisposedError`.
+   */
   dispose(): void {
+    this.disposeBecause('dispose() was called on it');
+  }
+
+  /** @internal {@link dispose}, recording who disposed it for the error of a later use. */
+  disposeBecause(reason: string): void {
     const ref = this._ref;
     if (!ref) return;
     this._ref = null;
+    this._disposedBy = reason;
     finalizer.unregister(this);
     stats(ref.backend.name).tensors--;
     ref.release();
@@ -210,7 +226,7 @@ export class Tensor implements TensorSpec {
     this.ref.release();
     this._ref = ref;
     finalizer.unregister(this);
-    finalizer.register(this, ref, this);
+    finalizer.register(this, ref.lease, this);
     return this;
   }
 
@@ -450,7 +466,11 @@ export class Tensor implements TensorSpec {
 
 /** @internal Wraps new backend storage as a tensor. */
 export function fromStorage(backend: Backend, storage: Storage, shape: Shape, dtype: DType): Tensor {
-  return new Tensor(new DataRef(backend, storage, sizeOf(shape) * bytesPerElement(dtype)), [...shape], dtype);
+  return new Tensor(
+    DataRef.create(backend, storage, sizeOf(shape) * bytesPerElement(dtype)),
+    [...shape],
+    dtype,
+  );
 }
 
 /**
@@ -501,6 +521,21 @@ export function recordMany(
   });
 }
 
+/**
+ * @internal Tensors an op made for itself and never hands out (scalar operands, casts, a fused
+ * kernel's workspace): disposed now when no graph records `out`, else owned by its node and disposed
+ * by the `backward()` that frees the graph. Either way their storage goes back to the pool without
+ * waiting for the collector.
+ */
+export function releaseInternal(out: Tensor, internal: readonly Tensor[]): void {
+  const node = out.gradFn;
+  for (const t of internal) {
+    if (t === out) continue;
+    if (node) (node.owned ??= []).push(t);
+    else t.disposeBecause(`it was internal to the op that made it`);
+  }
+}
+
 /** @internal Throws a `BackendError` unless all tensors live on one backend. */
 export function sameBackend(op: string, tensors: readonly Tensor[]): Backend {
   const b = tensors[0].backend;
@@ -545,4 +580,42 @@ function moveGradBack(g: Tensor, source: Backend): Tensor {
     );
   }
   return g.to(source);
+}
+
+/**
+ * The error for a disposed tensor that is used again: which op used it (the outermost function of
+ * this package on the stack, e.g. `matmul`) and what disposed it.
+ */
+function usedAfterDispose(t: Tensor, disposedBy: string): DisposedError {
+  const op = callingOp();
+  return new DisposedError(
+    `${op ? `${op}: ` : ''}tensor ${fmtShape(t.shape)} ${t.dtype} was used after it was disposed: ${disposedBy}`,
+  );
+}
+
+/** The outermost frame of this package in the current stack (`Tensor.add` gives `add`), if named. */
+function callingOp(): string | undefined {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const frames = stack
+    .split('\n')
+    .map((line) => /^\s*at (?:(.+?) \()?(.+?):\d+:\d+\)?$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ fn: m[1] ?? '', file: m[2] }));
+  const root = packageRoot(frames[0]?.file ?? '');
+  if (!root) return undefined;
+  let op: string | undefined;
+  for (const f of frames) {
+    if (!f.file.startsWith(root)) break;
+    const name = f.fn.replace(/^(?:new |Tensor\.|Object\.)/, '');
+    if (name && !name.startsWith('get ') && !name.includes('<anonymous>')) op = name;
+  }
+  return op;
+}
+
+/** The source directory of the package a stack frame's file belongs to (up to `/src/` or `/dist/`). */
+function packageRoot(file: string): string | undefined {
+  return /^.*[\\/](?:src|dist)[\\/]/.exec(file)?.[0];
 }

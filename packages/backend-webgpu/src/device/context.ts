@@ -1,4 +1,5 @@
 import { BackendError } from '@rnn/tensor';
+import { Ballast, ballastByDefault } from './ballast';
 import { BufferPool, type PoolStats } from './buffer-pool';
 import { INDEX_FLAG_BYTES, IndexErrorFlag } from './index-errors';
 import { BufferUsage, MAP_MODE_READ, PARAM_WORDS, SHADER_STAGE_COMPUTE } from './params';
@@ -29,6 +30,11 @@ export interface ContextOptions {
    * output, for small ones) or `'auto'` (by size; the default).
    */
   matmulKernel?: 'auto' | 'tiled' | 'simple';
+  /**
+   * Whether storage handles carry ballast that makes the garbage collector feel GPU memory (see
+   * `Ballast`). Default: on in Node (Dawn reports no GPU memory to V8), off in browsers.
+   */
+  ballast?: boolean;
 }
 
 const STORAGE_USAGE = BufferUsage.STORAGE | BufferUsage.COPY_SRC | BufferUsage.COPY_DST;
@@ -49,6 +55,8 @@ export const MAX_GROUPS = 65535;
  */
 export class GPUContext {
   readonly pool: BufferPool;
+  /** Ballast for storage handles (null when off). */
+  readonly ballast: Ballast | null;
   private readonly staging: BufferPool;
   /** The error flag index-reading kernels bind; read back with the next read or sync. */
   readonly indexFlag: IndexErrorFlag;
@@ -82,6 +90,7 @@ export class GPUContext {
     readonly owners: readonly object[] = [],
   ) {
     this.maxDispatches = Math.max(1, options.maxDispatchesPerSubmit ?? 128);
+    this.ballast = (options.ballast ?? ballastByDefault()) ? new Ballast() : null;
     this.params = new Uint32Array(this.maxDispatches * PARAM_WORDS);
     this.paramBuffer = device.createBuffer({
       size: this.maxDispatches * PARAM_BYTES,

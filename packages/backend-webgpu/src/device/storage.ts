@@ -2,13 +2,15 @@ import type { TensorSpec } from '@rnn/tensor';
 
 /**
  * What a WebGPU tensor's storage handle holds: a pooled GPU buffer (at least `length * 4` bytes, since
- * every dtype is stored in 4-byte words) and the element count.
+ * every dtype is stored in 4-byte words), the element count, and the ballast that makes the garbage
+ * collector feel the buffer's size (see `Ballast`; null when off).
  */
 export class GPUStorage {
   released = false;
   constructor(
     readonly buffer: GPUBuffer,
     readonly length: number,
+    readonly ballast: ArrayBuffer | null = null,
   ) {}
 }
 

@@ -3,7 +3,12 @@ import { GPUStorage } from '../device/storage';
 
 /** New storage for `n` elements (any dtype: all are 4-byte words on the GPU). */
 export function output(ctx: GPUContext, n: number): GPUStorage {
-  return new GPUStorage(ctx.acquire(n * 4), n);
+  return handle(ctx, ctx.acquire(n * 4), n);
+}
+
+/** The storage handle of a tensor's buffer, with its share of the context's ballast. */
+export function handle(ctx: GPUContext, buffer: GPUBuffer, n: number): GPUStorage {
+  return new GPUStorage(buffer, n, ctx.ballast?.share(buffer.size) ?? null);
 }
 
 /**

@@ -223,6 +223,15 @@ function probabilityTargets(
 ): Tensor {
   const op = 'crossEntropy';
   if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i])) {
+    const indexShape = input.ndim === 1 ? [] : [input.shape[0], ...input.shape.slice(2)];
+    if (target.ndim === indexShape.length && target.shape.every((d, i) => d === indexShape[i])) {
+      // The shape of class indices in a float dtype: the common mistake is the dtype, not the shape.
+      throw new DTypeError(
+        `${op}: target [${target.shape.join(', ')}] ${target.dtype} has the shape of class indices, which ` +
+          `must be int32 (e.g. tensor([...], { dtype: 'int32' }) or target.int()); float targets are ` +
+          `class probabilities of the input's shape [${input.shape.join(', ')}]`,
+      );
+    }
     throw new ShapeError(
       `${op}: probability targets must have the input's shape [${input.shape.join(', ')}], got [${target.shape.join(', ')}]`,
     );

@@ -1,9 +1,10 @@
 import { AutogradError, fmtShape } from '../errors';
+import { watchDeviceMemory } from '../memory/device-growth';
 import { tidy } from '../memory/scope';
 import { onesLike } from '../ops/creation';
 import { shapesEqual } from '../shape';
 import { aliasOf, type Tensor } from '../tensor';
-import { noGrad } from './grad-mode';
+import { noGradSync } from './grad-mode';
 import { addInPlace, scatterAddInPlace } from './in-place';
 import type { GradNode, ScatterGrad } from './node';
 
@@ -44,7 +45,8 @@ export function backward(root: Tensor, gradient?: Tensor, retainGraph = false): 
     }
     seed = aliasOf(gradient.dtype === root.dtype ? gradient : gradient.asType(root.dtype));
   }
-  noGrad(() => run(root, seed, retainGraph));
+  noGradSync(() => run(root, seed, retainGraph));
+  watchDeviceMemory(root.backend);
 }
 
 function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
@@ -72,6 +74,13 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
     }
   }
 
+  // Tensors the freed nodes owned: disposed when the pass is over (a later node may still read them).
+  const owned: Tensor[] = [];
+  const free = (node: GradNode) => {
+    if (retainGraph) return;
+    const o = node.free();
+    if (o) owned.push(...o);
+  };
   const pending = new Map<GradNode, (Tensor | null)[]>();
   const rootGrads = new Array<Tensor | null>(rootNode.numOutputs).fill(null);
   rootGrads[root.outputIndex] = seed;
@@ -96,8 +105,8 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
       }
       if (node.scatter && scatterIntoSum(node.scatter, inputs[0], outGrads[0]!, pending, sums)) {
         outGrads[0]!.dispose();
-        if (!retainGraph) node.backwardFn = null;
         releaseDeps(inputs, deps, ready);
+        free(node);
         continue;
       }
       const needs = inputs.map((t) => t.requiresGrad);
@@ -113,8 +122,6 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
       });
       for (const g of outGrads) g?.dispose();
     }
-    if (!retainGraph) node.backwardFn = null;
-
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i];
       const g = inGrads[i] ?? null;
@@ -140,7 +147,9 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
       }
     }
     releaseDeps(inputs, deps, ready);
+    free(node);
   }
+  for (const t of owned) t.disposeBecause('backward() freed the graph that owned it');
 }
 
 /** Counts a node's inputs as done; their nodes become ready once all their consumers have run. */
@@ -167,7 +176,7 @@ function scatterIntoSum(
 ): boolean {
   if (!input.requiresGrad) return false;
   const prev = input.gradFn ? pending.get(input.gradFn)?.[input.outputIndex] : input.grad;
-  if (!prev || !sums.has(prev) || prev.isDisposed || prev.ref.refs !== 1) return false;
+  if (!prev || !sums.has(prev) || prev.isDisposed || prev.ref.holders !== 1) return false;
   return scatterAddInPlace(prev, scatter, g);
 }
 
@@ -184,7 +193,7 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, sums: Set<Tensor>): void {
  * storage's only reference; otherwise a new tensor, which joins `sums`.
  */
 function accumulate(prev: Tensor, g: Tensor, sums: Set<Tensor>): Tensor {
-  if (sums.has(prev) && !prev.isDisposed && prev.ref.refs === 1 && addInPlace(prev, g)) {
+  if (sums.has(prev) && !prev.isDisposed && prev.ref.holders === 1 && addInPlace(prev, g)) {
     g.dispose();
     return prev;
   }

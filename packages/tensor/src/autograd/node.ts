@@ -20,11 +20,39 @@ export type ScatterGrad =
 export class GradNode {
   /** Set for gradients that scatter (see {@link ScatterGrad}); the engine may then skip `backwardFn`. */
   scatter: ScatterGrad | null = null;
+  /**
+   * Tensors only this node's op made and nobody else can reach (a fused kernel's workspace, scalar
+   * operands, casts): disposed by `backward()` when it frees the graph, so their storage goes back to
+   * the pool at once instead of waiting for the collector.
+   */
+  owned: Tensor[] | null = null;
 
   constructor(
     readonly name: string,
-    readonly inputs: readonly Tensor[],
+    /** The op's inputs; emptied when the graph is freed. */
+    public inputs: readonly Tensor[],
+    /** Null once the graph is freed. */
     public backwardFn: BackwardFn | null,
     readonly numOutputs: number,
   ) {}
+
+  /** Whether `backward()` already freed this node. */
+  get freed(): boolean {
+    return this.backwardFn === null;
+  }
+
+  /**
+   * Drops everything the node holds (its inputs, the tensors its backward function saved), as PyTorch
+   * frees the graph after `backward()` without `retain_graph`: a loss kept after `backward()` keeps
+   * nothing of the forward pass alive. Returns the tensors it owned, for the caller to dispose once
+   * no other node can still read them.
+   */
+  free(): Tensor[] | null {
+    const owned = this.owned;
+    this.backwardFn = null;
+    this.inputs = [];
+    this.scatter = null;
+    this.owned = null;
+    return owned;
+  }
 }

@@ -67,8 +67,31 @@ export interface Backend {
   read(storage: Storage, dtype: DType, size: number): Promise<TypedArray>;
   /** Synchronous read, only for backends that can do it without blocking (CPU). */
   readSync?(storage: Storage, dtype: DType, size: number): TypedArray;
-  /** Frees storage. Called exactly once per storage, by the tensor layer's reference counting. */
+  /**
+   * Frees storage whose tensors were all disposed (the fast path: a pool may reuse it at once).
+   * For each storage the tensor layer calls exactly one of `release` and `reclaim`, exactly once.
+   */
   release(storage: Storage): void;
+  /**
+   * Where storage lives, which decides how memory comes back from tensors nobody disposed:
+   * - `'host'`: garbage-collected memory (typed arrays). It is reclaimed together with its tensor, by
+   *   the collector, during any loop, so a loop that never disposes and never yields stays bounded.
+   * - `'device'`: memory the collector cannot free by itself (GPU buffers). It comes back through
+   *   `reclaim`, which runs between event-loop tasks; a synchronous loop that never disposes cannot be
+   *   bounded, and the tensor layer warns once when live bytes keep growing there. Such backends
+   *   should also make the collector feel their memory (report it as external memory), or it may not
+   *   run often enough.
+   */
+  readonly memoryKind: 'host' | 'device';
+  /**
+   * Called once for each new storage: returns what `reclaim` needs to free it after its tensors were
+   * garbage-collected without a `release` (a GPU buffer handle, a byte count for the statistics). The
+   * tensor layer holds the returned value until then, so it must not reference garbage-collected
+   * memory the storage owns (never return a typed array), or that memory could not be collected.
+   */
+  collectable(storage: Storage): unknown;
+  /** Frees storage whose tensors were garbage-collected, from the value `collectable` returned. */
+  reclaim(token: unknown): void;
   /** Live buffers and bytes. */
   memory(): BackendMemory;
   /** Waits until queued work is done (no-op for synchronous backends). */

@@ -1,4 +1,4 @@
-import { createCpuBackend } from '../cpu/cpu-backend';
+import { processWide } from '../engine/process-state';
 import { BackendError } from '../errors';
 import type { Backend } from './backend';
 
@@ -11,32 +11,39 @@ interface Entry {
   instance?: Backend;
 }
 
-const entries = new Map<string, Entry>();
-let current: Backend | undefined;
-
-// The CPU backend is built in: always there, the default, and the fallback of useBestBackend.
-entries.set('cpu', { factory: () => createCpuBackend(), priority: 0 });
+// One registry per process, shared by every copy of the package (see `processWide`), so a tensor made
+// through an ESM import and a module loaded with `require` meet on the same backend instance.
+const registry = processWide('backends/v1', () => ({
+  entries: new Map<string, Entry>(),
+  current: undefined as Backend | undefined,
+}));
 
 /**
  * Registers a backend under `name`. Higher `priority` wins in {@link useBestBackend}.
- * Registering a name again replaces the previous factory.
+ * Registering a name again replaces the previous factory (an instance already made stays in use by
+ * its tensors, but `findBackend` makes a new one).
  */
 export function registerBackend(
   name: string,
   factory: BackendFactory,
   options: { priority?: number } = {},
 ): void {
-  entries.set(name, { factory, priority: options.priority ?? 0 });
+  registry.entries.set(name, { factory, priority: options.priority ?? 0 });
+}
+
+/** Whether a backend is registered under `name`. */
+export function hasBackend(name: string): boolean {
+  return registry.entries.has(name);
 }
 
 /** Names of the registered backends, highest priority first. */
 export function listBackends(): string[] {
-  return [...entries.entries()].sort((a, b) => b[1].priority - a[1].priority).map(([n]) => n);
+  return [...registry.entries.entries()].sort((a, b) => b[1].priority - a[1].priority).map(([n]) => n);
 }
 
 /** Returns the initialized backend called `name`, creating it on first use. */
 export async function initBackend(name: string): Promise<Backend> {
-  const entry = entries.get(name);
+  const entry = registry.entries.get(name);
   if (!entry) throw unknownBackend(name);
   entry.instance ??= await entry.factory();
   return entry.instance;
@@ -44,7 +51,7 @@ export async function initBackend(name: string): Promise<Backend> {
 
 /** Synchronous lookup: the backend must be registered and already initialized (or synchronous to create). */
 export function findBackend(name: string): Backend {
-  const entry = entries.get(name);
+  const entry = registry.entries.get(name);
   if (!entry) throw unknownBackend(name);
   if (!entry.instance) {
     const made = entry.factory();
@@ -60,8 +67,8 @@ export function findBackend(name: string): Backend {
 
 /** Makes `name` the backend new tensors are created on. */
 export async function setBackend(name: string): Promise<Backend> {
-  current = await initBackend(name);
-  return current;
+  registry.current = await initBackend(name);
+  return registry.current;
 }
 
 /** Tries registered backends from the highest priority down and selects the first that initializes. */
@@ -79,8 +86,8 @@ export async function useBestBackend(): Promise<Backend> {
 
 /** The backend new tensors are created on (the CPU backend unless `setBackend` chose another). */
 export function getBackend(): Backend {
-  current ??= findBackend('cpu');
-  return current;
+  registry.current ??= findBackend('cpu');
+  return registry.current;
 }
 
 function unknownBackend(name: string): BackendError {
@@ -92,5 +99,5 @@ function unknownBackend(name: string): BackendError {
 
 /** @internal The backend called `name` if it has been initialized. */
 export function initializedBackend(name: string): Backend | undefined {
-  return entries.get(name)?.instance;
+  return registry.entries.get(name)?.instance;
 }

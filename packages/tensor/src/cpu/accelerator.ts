@@ -1,3 +1,5 @@
+import { processWide } from '../engine/process-state';
+
 /**
  * Native kernels that a Node-only package (such as `@rnn/cpu-native`) can plug into the built-in CPU
  * backend. `@rnn/tensor` itself stays free of native code and runs in browsers: with nothing plugged in
@@ -196,7 +198,8 @@ export interface CpuAccelerator {
 /** Below this many elements a native call costs more than the JavaScript loop it replaces. */
 export const NATIVE_MIN_ELEMENTS = 1024;
 
-let current: CpuAccelerator | null = null;
+// Process-wide (see `processWide`): every copy of the package and every CPU backend instance use it.
+const hook = processWide('cpuAccelerator/v1', () => ({ current: null as CpuAccelerator | null }));
 
 /**
  * Plugs native kernels into the CPU backend (or removes them with `null`); returns the previous ones.
@@ -211,12 +214,12 @@ let current: CpuAccelerator | null = null;
  * ```
  */
 export function setCpuAccelerator(acc: CpuAccelerator | null): CpuAccelerator | null {
-  const previous = current;
-  current = acc;
+  const previous = hook.current;
+  hook.current = acc;
   return previous;
 }
 
 /** The native kernels in use by the CPU backend, or `null` for the pure JavaScript kernels. */
 export function getCpuAccelerator(): CpuAccelerator | null {
-  return current;
+  return hook.current;
 }

@@ -1,4 +1,5 @@
 import type { Backend, BackendMemory, FusedKernel, Storage, TensorSpec } from '../backend/backend';
+import { hasBackend, registerBackend } from '../backend/registry';
 import type { DType, TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 import * as ew from './kernels/elementwise';
@@ -41,10 +42,17 @@ export function createCpuBackend(name = 'cpu'): Backend {
     },
     read: async (s, _dtype, size) => (s as TypedArray).slice(0, size),
     readSync: (s, _dtype, size) => (s as TypedArray).slice(0, size),
+    memoryKind: 'host',
     release: (s) => {
       mem.buffers--;
       mem.bytes -= (s as TypedArray).byteLength;
       recycle(s as TypedArray);
+    },
+    // The typed array itself goes with its tensor; only the counters wait for the collector's callback.
+    collectable: (s) => (s as TypedArray).byteLength,
+    reclaim: (bytes) => {
+      mem.buffers--;
+      mem.bytes -= bytes as number;
     },
     memory: () => ({ ...mem }),
 
@@ -117,4 +125,13 @@ function wrapFused(k: FusedKernel, own: (a: TypedArray) => Storage): FusedKernel
           backward(inputs, outputs, grads, attrs).map((s) => (s ? own(s as TypedArray) : null))
       : undefined,
   };
+}
+
+/**
+ * Registers the built-in CPU backend under `"cpu"` (priority 0: the default, and the fallback of
+ * `useBestBackend`) unless a backend of that name is registered already. Importing `@rnn/tensor`
+ * calls it; call it again only after replacing `"cpu"` by hand.
+ */
+export function registerCpuBackend(): void {
+  if (!hasBackend('cpu')) registerBackend('cpu', () => createCpuBackend(), { priority: 0 });
 }

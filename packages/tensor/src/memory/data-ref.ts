@@ -1,31 +1,5 @@
 import type { Backend, Storage } from '../backend/backend';
-
-/**
- * Reference-counted storage shared by tensors that view the same data (e.g. `reshape`).
- * Storage is immutable, so sharing is always safe; it is released when the last tensor lets go.
- */
-export class DataRef {
-  refs = 1;
-  constructor(
-    readonly backend: Backend,
-    readonly storage: Storage,
-    readonly bytes: number,
-  ) {
-    stats(backend.name).bytes += bytes;
-  }
-
-  retain(): this {
-    this.refs++;
-    return this;
-  }
-
-  release(): void {
-    if (--this.refs === 0) {
-      stats(this.backend.name).bytes -= this.bytes;
-      this.backend.release(this.storage);
-    }
-  }
-}
+import { processWide } from '../engine/process-state';
 
 /** Live tensor and byte counts per backend, kept by the tensor layer. */
 export interface TensorStats {
@@ -33,7 +7,7 @@ export interface TensorStats {
   bytes: number;
 }
 
-const perBackend = new Map<string, TensorStats>();
+const perBackend = processWide('tensorStats/v1', () => new Map<string, TensorStats>());
 
 export function stats(backendName: string): TensorStats {
   let s = perBackend.get(backendName);
@@ -46,4 +20,72 @@ export function stats(backendName: string): TensorStats {
 
 export function allStats(): ReadonlyMap<string, TensorStats> {
   return perBackend;
+}
+
+/**
+ * The bookkeeping of one storage buffer, kept apart from the storage itself: how many tensors hold it
+ * and what the backend needs to free it after a collection (`Backend.collectable`). The collector's
+ * callback holds a lease, never the storage, so an unreachable tensor's typed array is reclaimed by
+ * V8 during any loop, even one that never yields to the event loop.
+ */
+export class Lease {
+  /** Tensors holding the storage (released explicitly or collected). */
+  holders = 1;
+  constructor(
+    readonly backend: Backend,
+    readonly bytes: number,
+    private readonly token: unknown,
+  ) {
+    stats(backend.name).bytes += bytes;
+  }
+
+  /** A holder let go explicitly: the last one gives the storage back (the fast path, into pools). */
+  release(storage: Storage): void {
+    if (--this.holders === 0) {
+      stats(this.backend.name).bytes -= this.bytes;
+      this.backend.release(storage);
+    }
+  }
+
+  /** A holder was garbage-collected: the last one lets the backend reclaim what the collector cannot. */
+  collected(): void {
+    if (--this.holders === 0) {
+      stats(this.backend.name).bytes -= this.bytes;
+      this.backend.reclaim(this.token);
+    }
+  }
+}
+
+/**
+ * Storage shared by tensors that view the same data (e.g. `reshape`, `detach`). Storage is immutable,
+ * so sharing is always safe; it is freed when the last tensor lets go.
+ */
+export class DataRef {
+  constructor(
+    readonly storage: Storage,
+    readonly lease: Lease,
+  ) {}
+
+  static create(backend: Backend, storage: Storage, bytes: number): DataRef {
+    return new DataRef(storage, new Lease(backend, bytes, backend.collectable(storage)));
+  }
+
+  get backend(): Backend {
+    return this.lease.backend;
+  }
+
+  /** Tensors sharing this storage. */
+  get holders(): number {
+    return this.lease.holders;
+  }
+
+  /** One more tensor holds the storage. */
+  retain(): this {
+    this.lease.holders++;
+    return this;
+  }
+
+  release(): void {
+    this.lease.release(this.storage);
+  }
 }

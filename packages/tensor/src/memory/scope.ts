@@ -1,24 +1,29 @@
+import { contextValue } from '../engine/context';
 import type { Tensor } from '../tensor';
 
 /**
- * Memory scopes. Every tensor created while a scope is open belongs to the innermost open scope and
- * is disposed when that scope closes, unless it is returned from the scope (then it moves to the
- * parent) or marked with {@link keep}.
+ * Memory scopes: the fast path of memory management. Without them nothing leaks (a tensor nobody
+ * references is reclaimed by the garbage collector), but a scope gives storage back the moment it
+ * closes, into the backend's buffer pool, and on GPUs that is the only release that does not wait for
+ * the event loop.
  *
- * Scopes are a stack, not tied to the call stack, so an `async` function can `await` inside one.
- * Interleaving two scoped async tasks concurrently attributes tensors to whichever scope is innermost;
- * run concurrent tasks in their own `scope` only if they do not overlap, or `keep` what must survive.
+ * Every tensor created while a scope is open belongs to the innermost open scope and is disposed when
+ * that scope closes, unless it is returned from the scope (then it moves to the enclosing scope) or
+ * marked with {@link keep}. Scopes follow the code that opened them: in Node, two `scope(async …)`
+ * tasks running concurrently each collect only their own tensors (AsyncLocalStorage); in browsers,
+ * concurrent scoped tasks must not interleave (see `ContextValue`).
  */
-class Scope {
-  readonly tensors: Tensor[] = [];
+interface Frame {
+  readonly tensors: Tensor[];
+  /** The scope that was innermost when this one opened: it receives the survivors. */
+  readonly parent: Frame | null;
 }
 
-const stack: Scope[] = [];
+const current = contextValue<Frame | null>('memoryScope/v1', null, 'memory scopes (scope())');
 
 /** @internal Called for every new tensor. */
 export function trackTensor(t: Tensor): void {
-  const top = stack[stack.length - 1];
-  if (top) top.tensors.push(t);
+  current.get()?.tensors.push(t);
 }
 
 /** Marks a tensor to survive the scopes it was created in (e.g. optimizer state, model parameters). */
@@ -29,19 +34,19 @@ export function keep<T extends Tensor>(t: T): T {
 
 /** Synchronous scope: runs `fn` and disposes every tensor it created except those in its result. */
 export function tidy<T>(fn: () => T): T {
-  const s = open();
+  const frame: Frame = { tensors: [], parent: current.get() };
   let result: T;
   try {
-    result = fn();
+    result = current.runSync(frame, fn);
   } catch (e) {
-    close(s, undefined);
+    close(frame, undefined, 'tidy()');
     throw e;
   }
   if (isPromise(result)) {
-    close(s, undefined);
+    close(frame, undefined, 'tidy()');
     throw new TypeError('tidy: the function returned a Promise; use `await scope(async () => ...)` instead');
   }
-  close(s, result);
+  close(frame, result, 'tidy()');
   return result;
 }
 
@@ -50,35 +55,29 @@ export function tidy<T>(fn: () => T): T {
  * inside (across awaits) are disposed when the returned promise settles, except those in the result.
  */
 export async function scope<T>(fn: () => T | Promise<T>): Promise<T> {
-  const s = open();
+  const frame: Frame = { tensors: [], parent: current.get() };
   let result: T;
   try {
-    result = await fn();
+    result = await current.run(frame, fn);
   } catch (e) {
-    close(s, undefined);
+    close(frame, undefined, 'scope()');
     throw e;
   }
-  close(s, result);
+  close(frame, result, 'scope()');
   return result;
 }
 
-function open(): Scope {
-  const s = new Scope();
-  stack.push(s);
-  return s;
-}
-
-function close(s: Scope, result: unknown): void {
-  const i = stack.lastIndexOf(s);
-  if (i >= 0) stack.splice(i, 1);
+function close(frame: Frame, result: unknown, name: string): void {
   const survivors = new Set<Tensor>();
   collectTensors(result, survivors, 0);
-  const parent = stack[stack.length - 1];
-  for (const t of s.tensors) {
+  const parent = frame.parent;
+  for (const t of frame.tensors) {
     if (survivors.has(t) || t.kept) {
       if (parent && !t.kept) parent.tensors.push(t);
     } else {
-      t.dispose();
+      t.disposeBecause(
+        `the ${name} it was created in closed (return it from the scope, or keep() it, to use it afterwards)`,
+      );
     }
   }
 }

@@ -2,7 +2,14 @@ import type { BinaryOp, CompareOp, UnaryOp } from '../backend/backend';
 import { type DType, isFloat, promoteTypes } from '../dtype';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { broadcastShapes, shapesEqual } from '../shape';
-import { checkDTypeSupported, fromStorage, record, sameBackend, type Tensor } from '../tensor';
+import {
+  checkDTypeSupported,
+  fromStorage,
+  record,
+  releaseInternal,
+  sameBackend,
+  type Tensor,
+} from '../tensor';
 import { sigmoidGrad, tanhGrad } from './activation-grad';
 import { scalarLike } from './creation';
 import { sumToShape } from './reduce';
@@ -40,13 +47,9 @@ function temporaries(a: Tensor | number, b: Tensor | number, x: Tensor, y: Tenso
   return [x, y].filter((t) => t !== a && t !== b);
 }
 
-/**
- * Disposes an op's own temporaries at once when no gradient node captured them (no-grad code such as
- * initialisers, optimizer steps and evaluation), so live-tensor counts stay exact there. When a node
- * holds them, they live as long as the graph (and go with the enclosing scope).
- */
+/** Gives an op's own temporaries (scalars, casts) back as soon as they are done with (see `releaseInternal`). */
 function released(out: Tensor, temps: readonly Tensor[]): Tensor {
-  if (out.gradFn === null) for (const t of temps) if (t !== out) t.dispose();
+  releaseInternal(out, temps);
   return out;
 }
 

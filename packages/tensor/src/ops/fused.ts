@@ -1,6 +1,7 @@
 import { isGradEnabled } from '../autograd/grad-mode';
 import type { FusedKernel } from '../backend/backend';
 import type { DType } from '../dtype';
+import { processWide } from '../engine/process-state';
 import { DTypeError, fmtShape, ShapeError } from '../errors';
 import type { Shape } from '../shape';
 import { fromStorage, recordMany, sameBackend, type Tensor } from '../tensor';
@@ -23,19 +24,19 @@ export interface FusedOp {
   ): { shape: Shape; dtype: DType }[];
 }
 
-let fusedEnabled = true;
+const fusedSwitch = processWide('fusedKernels/v1', () => ({ enabled: true }));
 
 /**
  * Runs `fn` with the backends' fused kernels switched off (composites only). The conformance suite
  * uses it to check each fused kernel against its composite.
  */
 export function withoutFusedKernels<T>(fn: () => T): T {
-  const prev = fusedEnabled;
-  fusedEnabled = false;
+  const prev = fusedSwitch.enabled;
+  fusedSwitch.enabled = false;
   try {
     return fn();
   } finally {
-    fusedEnabled = prev;
+    fusedSwitch.enabled = prev;
   }
 }
 
@@ -46,7 +47,7 @@ export function runFused(
   attrs: Readonly<Record<string, unknown>> = {},
 ): Tensor[] {
   const backend = sameBackend(op.name, inputs);
-  const kernel: FusedKernel | undefined = fusedEnabled ? backend.fused?.[op.name] : undefined;
+  const kernel: FusedKernel | undefined = fusedSwitch.enabled ? backend.fused?.[op.name] : undefined;
   const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   if (!kernel || (needsGrad && !kernel.backward)) return op.composite(inputs, attrs);
   const specs = op.outputs(inputs, attrs);

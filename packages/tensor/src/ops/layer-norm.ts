@@ -1,6 +1,6 @@
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { sizeOf } from '../shape';
-import type { Tensor } from '../tensor';
+import { releaseInternal, type Tensor } from '../tensor';
 import { onesLike } from './creation';
 import { add, div, mul, sqrt, sub } from './elementwise';
 import { type FusedOp, runFused } from './fused';
@@ -104,10 +104,7 @@ export function layerNorm(
   }
   const attrs: LayerNormAttrs = { normalizedDims: k, eps, hasWeight: !!weight, hasBias: !!bias };
   const [y, mu, rstd] = runFused(layerNormOp, inputs, attrs as unknown as Record<string, unknown>);
-  // The statistics only matter to a recorded backward: free them at once otherwise.
-  if (!y.requiresGrad) {
-    mu.dispose();
-    rstd.dispose();
-  }
+  // The statistics only matter to a recorded backward: the graph owns them, or they go at once.
+  releaseInternal(y, [mu, rstd]);
   return y;
 }

@@ -1,4 +1,4 @@
-import { noGrad } from '../autograd/grad-mode';
+import { noGradSync } from '../autograd/grad-mode';
 import type { TensorSpec } from '../backend/backend';
 import { promoteTypes } from '../dtype';
 import { DTypeError, fmtShape, ShapeError } from '../errors';
@@ -62,7 +62,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   );
   let y = prod;
   if (bc) {
-    y = noGrad(() => add(prod, bc));
+    y = noGradSync(() => add(prod, bc));
     prod.dispose();
   }
   const recorded = bc ? [xc, wc, bc] : [xc, wc];

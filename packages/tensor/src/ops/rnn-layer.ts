@@ -1,7 +1,7 @@
 import type { DType } from '../dtype';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import type { Shape } from '../shape';
-import type { Tensor } from '../tensor';
+import { releaseInternal, type Tensor } from '../tensor';
 import { add, mul, relu, sigmoid, sub, tanh } from './elementwise';
 import { type FusedOp, runFused } from './fused';
 import { matmul } from './matmul';
@@ -273,8 +273,8 @@ export function rnnLayer(inputs: RnnLayerInputs, options: RnnLayerOptions): RnnL
   const result: RnnLayerResult = { y: outs[0], hN: outs[1] };
   if (lstm) result.cN = outs[2];
   const ws = outs[lstm ? 3 : 2];
-  // The workspace only matters to a recorded backward: free it at once otherwise.
-  if (ws && !outs[0].requiresGrad) ws.dispose();
+  // The workspace only matters to a recorded backward: the graph owns it, or it goes at once.
+  if (ws) releaseInternal(outs[0], [ws]);
   return result;
 }
 

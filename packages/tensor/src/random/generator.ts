@@ -1,3 +1,4 @@
+import { processWide } from '../engine/process-state';
 import { ValueError } from '../errors';
 
 /** A snapshot of a generator, for checkpoints: restoring it replays the same numbers. */
@@ -63,8 +64,8 @@ export class Generator {
 /** PyTorch's default seed, so a program that never seeds is still reproducible. */
 const DEFAULT_SEED = 67280421310721;
 
-/** The generator used when an op is given none. */
-export const defaultGenerator = new Generator();
+/** The generator used when an op is given none (one per process, shared by every copy of the package). */
+export const defaultGenerator: Generator = processWide('defaultGenerator/v1', () => new Generator());
 
 /** Seeds the default generator: the same seed gives the same numbers on every backend and run. */
 export function manualSeed(seed: number): void {

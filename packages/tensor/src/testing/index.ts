@@ -11,3 +11,8 @@ export type { ConformanceOptions, FusedConformanceCase } from './context';
 export { type CloseOptions, expectClose } from './expect-close';
 export { type GradcheckOptions, type GradcheckResult, gradcheck } from './gradcheck';
 export { type ConformanceTolerances, DEFAULT_TOLERANCES, type Tolerance } from './tolerance';
+
+import { registerCpuBackend } from '../cpu/cpu-backend';
+
+// This entry can be loaded alone: the reference backend of the suite must be there.
+registerCpuBackend();
