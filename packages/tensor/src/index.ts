@@ -103,6 +103,7 @@ export { gather, indexSelect } from './ops/indexing';
 export { type LayerNormAttrs, layerNorm, layerNormOp } from './ops/layer-norm';
 export { linear } from './ops/linear';
 export { matmul } from './ops/matmul';
+export { type MultinomialOptions, multinomial } from './ops/multinomial';
 export {
   type AdagradUpdateAttrs,
   type AdamUpdateAttrs,
@@ -147,6 +148,7 @@ export {
   unsqueeze,
 } from './ops/shape';
 export { logSoftmax, softmax } from './ops/softmax';
+export { type TopkOptions, type TopkResult, topk } from './ops/topk';
 // random numbers
 export {
   defaultGenerator,

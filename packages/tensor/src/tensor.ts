@@ -12,10 +12,12 @@ import { fullLike } from './ops/creation';
 import * as ew from './ops/elementwise';
 import * as idx from './ops/indexing';
 import { matmul } from './ops/matmul';
+import { type MultinomialOptions, multinomial } from './ops/multinomial';
 import { dropout } from './ops/random';
 import * as red from './ops/reduce';
 import * as sh from './ops/shape';
 import { logSoftmax, softmax } from './ops/softmax';
+import { type TopkOptions, type TopkResult, topk } from './ops/topk';
 import { type Shape, sizeOf } from './shape';
 
 /** Nested number arrays, as returned by {@link Tensor.array}. */
@@ -445,6 +447,14 @@ export class Tensor implements TensorSpec {
   }
   gather(dim: number, index: Tensor): Tensor {
     return idx.gather(this, dim, index);
+  }
+  /** The `k` largest (or smallest) elements along `dim` and their indices (see {@link topk}). */
+  topk(k: number, dim = -1, options?: TopkOptions): TopkResult {
+    return topk(this, k, dim, options);
+  }
+  /** Category indices drawn from this tensor's rows of weights (see {@link multinomial}). */
+  multinomial(numSamples: number, options?: MultinomialOptions): Tensor {
+    return multinomial(this, numSamples, options);
   }
 
   // ---------------------------------------------------------------- activations

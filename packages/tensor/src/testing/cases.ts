@@ -37,6 +37,7 @@ import { gather, indexSelect } from '../ops/indexing';
 import { layerNorm } from '../ops/layer-norm';
 import { linear } from '../ops/linear';
 import { matmul } from '../ops/matmul';
+import { multinomial } from '../ops/multinomial';
 import { dropout, rand, randint, randLike, randn, randnLike } from '../ops/random';
 import { argmax, argmin, logsumexp, max, mean, min, sum, sumToShape } from '../ops/reduce';
 import { type RnnMode, rnnLayer } from '../ops/rnn-layer';
@@ -59,6 +60,7 @@ import {
   unsqueeze,
 } from '../ops/shape';
 import { logSoftmax, softmax } from '../ops/softmax';
+import { topk } from '../ops/topk';
 import { Generator } from '../random/generator';
 import type { Tensor } from '../tensor';
 import { HostRng, type InputSpec, spec } from './host';
@@ -677,6 +679,29 @@ export const OP_CASES: readonly OpCase[] = [
     grad: true,
     inputs: (r) => [u(r, [3, 4]), ints(r, [3, 5], 0, 4), ints(r, [2, 4], 0, 3)],
     fn: ([x, i1, i0]) => [gather(x, 1, i1), x.gather(0, i0)],
+  },
+
+  {
+    name: 'topk (largest and smallest, on several dims, k = 1 and k = n)',
+    grad: true,
+    inputs: (r) => [d(r, [3, 5])],
+    fn: ([x]) => {
+      const a = topk(x, 2);
+      const b = topk(x, 3, 0, { largest: false });
+      const c = x.topk(1, 1);
+      const all = topk(x, 5, -1);
+      return [a.values, a.indices, b.values, b.indices, c.values, c.indices, all.values, all.indices];
+    },
+  },
+  {
+    name: 'multinomial (seeded generator; with and without replacement; zero weights never drawn)',
+    inputs: (r) => [pos(r, [4, 6], 0.1, 2), F([5], [0, 1, 0, 3, 2])],
+    fn: ([w, sparse]) => [
+      multinomial(w, 3, { generator: new Generator(21) }),
+      multinomial(w, 8, { replacement: true, generator: new Generator(22) }),
+      w.softmax(-1).multinomial(1, { generator: new Generator(23) }),
+      multinomial(sparse, 3, { generator: new Generator(24) }),
+    ],
   },
 
   // ---------------------------------------------------------------- softmax
