@@ -99,7 +99,7 @@ export {
   softmaxCrossEntropyOp,
   withoutFusedKernels,
 } from './ops/fused';
-export { gather, indexSelect } from './ops/indexing';
+export { gather, indexCopy, indexSelect } from './ops/indexing';
 export { type LayerNormAttrs, layerNorm, layerNormOp } from './ops/layer-norm';
 export { linear } from './ops/linear';
 export { matmul } from './ops/matmul';

@@ -448,6 +448,10 @@ export class Tensor implements TensorSpec {
   gather(dim: number, index: Tensor): Tensor {
     return idx.gather(this, dim, index);
   }
+  /** This tensor with the entries at `index` along `dim` replaced by `source` (see {@link indexCopy}). */
+  indexCopy(dim: number, index: Tensor, source: Tensor): Tensor {
+    return idx.indexCopy(this, dim, index, source);
+  }
   /** The `k` largest (or smallest) elements along `dim` and their indices (see {@link topk}). */
   topk(k: number, dim = -1, options?: TopkOptions): TopkResult {
     return topk(this, k, dim, options);

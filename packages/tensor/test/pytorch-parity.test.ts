@@ -30,6 +30,7 @@ import {
   flatten,
   flip,
   gather,
+  indexCopy,
   indexSelect,
   linear,
   log,
@@ -69,6 +70,7 @@ import {
   tanh,
   tensor,
   tidy,
+  topk,
   transpose,
   unsqueeze,
   where,
@@ -177,6 +179,11 @@ const OPS: Record<string, OpFn> = {
   chunk: ([x], { chunks, dim }) => chunk(x, chunks, dim),
   indexSelect: ([x, index], { dim }) => indexSelect(x, dim, index),
   gather: ([x, index], { dim }) => gather(x, dim, index),
+  indexCopy: ([x, index, source], { dim }) => indexCopy(x, dim, index, source),
+  topk: ([x], { k, dim, largest }) => {
+    const r = topk(x, k, dim, { largest });
+    return [r.values, r.indices];
+  },
   softmax: ([x], { dim }) => softmax(x, dim),
   logSoftmax: ([x], { dim }) => logSoftmax(x, dim),
   softmaxCrossEntropy: ([logits, target]) => softmaxCrossEntropy(logits, target),

@@ -1,6 +1,8 @@
-import { DTypeError, fmtShape, ShapeError } from '../errors';
+import { noGradSync } from '../autograd/grad-mode';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { normalizeAxis } from '../shape';
-import { fromStorage, record, sameBackend, type Tensor } from '../tensor';
+import { fromArray, fromStorage, record, sameBackend, type Tensor } from '../tensor';
+import { where } from './elementwise';
 import { recordScatter } from './scatter-grad';
 
 function checkIndex(op: string, index: Tensor, limit: number, dim: number): void {
@@ -56,4 +58,68 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return record('gather', [x], out, ([g]) => [
     fromStorage(x.backend, x.backend.scatterAdd(x.shape, d, index, g!), x.shape, g!.dtype),
   ]);
+}
+
+/**
+ * `x` with the entries at `index` along `dim` replaced by `source`, as the out-of-place
+ * `torch.index_copy`: `out[..., index[i], ...] = source[..., i, ...]`, every other entry from `x`. The
+ * way to write rows of a tensor (a stack kept as one tensor, the states of the sequences that moved at
+ * this step). `index` is 1-D int32 without repeats; `source` has `x`'s shape with `dim` of
+ * `index.size`. Differentiable in `x` (zero where overwritten) and `source`.
+ *
+ * @example
+ * ```ts
+ * const stack = zeros([4, 3]);
+ * const next = indexCopy(stack, 0, tensor([1, 3], { dtype: 'int32' }), ones([2, 3])); // rows 1 and 3 set
+ * ```
+ */
+export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  const op = 'indexCopy';
+  sameBackend(op, [x, index, source]);
+  const d = normalizeAxis(op, dim, x.ndim);
+  if (index.ndim > 1) throw new ShapeError(`${op}: index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  const expected = [...x.shape];
+  expected[d] = index.size;
+  if (source.ndim !== x.ndim || source.shape.some((s, i) => s !== expected[i])) {
+    throw new ShapeError(
+      `${op}: source must be ${fmtShape(expected)} (the input ${fmtShape(x.shape)} with dimension ${dim} of the index's length ${index.size}), got ${fmtShape(source.shape)}`,
+    );
+  }
+  if (source.dtype !== x.dtype) {
+    throw new DTypeError(`${op}: source is ${source.dtype} but the input is ${x.dtype}`);
+  }
+  checkIndex(op, index, x.shape[d], dim);
+  checkDistinct(op, index);
+  const flatIndex = index.ndim === 0 ? index.reshape([1]) : index;
+  const backend = x.backend;
+  // Which positions along `dim` are written, shaped to broadcast against `x`.
+  const written = noGradSync(() => {
+    const ones = fromArray(backend, new Float32Array(flatIndex.size).fill(1), [flatIndex.size], 'float32');
+    const hits = fromStorage(
+      backend,
+      backend.indexAdd([x.shape[d]], 0, flatIndex, ones),
+      [x.shape[d]],
+      'float32',
+    );
+    return hits.gt(0).reshape(x.shape.map((s, i) => (i === d ? s : 1)));
+  });
+  // The source rows in place, zeros elsewhere: the adjoint of indexSelect, differentiable in `source`.
+  const placed = fromStorage(backend, backend.indexAdd(x.shape, d, flatIndex, source), x.shape, x.dtype);
+  record(op, [source], placed, ([g]) => [indexSelect(g!, d, flatIndex)]);
+  return where(written, placed, x);
+}
+
+function checkDistinct(op: string, index: Tensor): void {
+  const read = index.backend.readSync;
+  if (!read) return;
+  const data = read.call(index.backend, index.storage, 'int32', index.size);
+  const seen = new Set<number>();
+  for (let i = 0; i < data.length; i++) {
+    if (seen.has(data[i])) {
+      throw new ValueError(
+        `${op}: index ${data[i]} appears twice (at position ${i}); each entry can be written once`,
+      );
+    }
+    seen.add(data[i]);
+  }
 }

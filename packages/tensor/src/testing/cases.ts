@@ -33,7 +33,7 @@ import {
   where,
 } from '../ops/elementwise';
 import { lstmCell, lstmCellOp, runFused, softmaxCrossEntropy, withoutFusedKernels } from '../ops/fused';
-import { gather, indexSelect } from '../ops/indexing';
+import { gather, indexCopy, indexSelect } from '../ops/indexing';
 import { layerNorm } from '../ops/layer-norm';
 import { linear } from '../ops/linear';
 import { matmul } from '../ops/matmul';
@@ -673,6 +673,12 @@ export const OP_CASES: readonly OpCase[] = [
     grad: true,
     inputs: (r) => [u(r, [4, 3]), I([5], [3, 0, 3, 1, 3]), I([4], [2, 2, 0, 1])],
     fn: ([x, i0, i1]) => [indexSelect(x, 0, i0), x.indexSelect(1, i1)],
+  },
+  {
+    name: 'indexCopy (rows of a stack, along dims 0 and 1)',
+    grad: true,
+    inputs: (r) => [u(r, [5, 3]), u(r, [2, 3]), I([2], [3, 0]), u(r, [5, 2]), I([2], [2, 0])],
+    fn: ([x, src, i0, src1, i1]) => [indexCopy(x, 0, i0, src), x.indexCopy(1, i1, src1)],
   },
   {
     name: 'gather (repeated indices)',
