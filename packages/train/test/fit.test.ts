@@ -202,6 +202,104 @@ describe('fit', () => {
     ]);
   });
 
+  it('evalEvery: evaluates every N steps and at the end of the run, checkpoints each evaluation', async () => {
+    const run = tinyRun(5);
+    const checkpoints = new CheckpointManager(join(dir, 'ckpt'));
+    const lines: string[] = [];
+    const progress = { start() {}, update() {}, stop() {}, print: (l: string) => lines.push(l) };
+    const result = await fit({
+      ...run.options,
+      epochs: 3,
+      evalEvery: 5,
+      monitor: { metric: 'loss', mode: 'min' },
+      checkpoints,
+      progress,
+    });
+    expect(result.status).toBe('completed');
+    // 4 batches per epoch: evaluations at steps 5 (epoch 2), 10 (epoch 3) and 12 (the end of the run).
+    expect(result.progress.history.map((r) => `${r.split}@${r.step}/${r.epoch}`)).toEqual([
+      'train@4/1',
+      'valid@5/2',
+      'train@8/2',
+      'valid@10/3',
+      'train@12/3',
+      'valid@12/3',
+    ]);
+    expect(lines.filter((l) => l.startsWith('step '))).toEqual([
+      expect.stringMatching(/^step 5 \(epoch 2, batch 1\/4\): valid loss [\d.]+ \| \d:\d\d/),
+      expect.stringMatching(/^step 10 \(epoch 3, batch 2\/4\): valid loss /),
+    ]);
+    expect(lines.filter((l) => l.startsWith('epoch ')).map((l) => l.includes('valid'))).toEqual([
+      false,
+      false,
+      true,
+    ]);
+    // The best evaluation's checkpoint holds the position inside its epoch.
+    const best = await readCheckpointMeta(checkpoints.bestPath);
+    const bestRecord = result.progress.history.find(
+      (r) => r.split === 'valid' && r.metrics.loss === result.best?.value,
+    )!;
+    expect(best.progress).toMatchObject({
+      step: bestRecord.step,
+      batch: bestRecord.step - 4 * (bestRecord.epoch - 1),
+    });
+  });
+
+  it('evalEvery: a run that dies after an evaluation resumes exactly from its checkpoint', async () => {
+    const a = tinyRun(6);
+    await fit({ ...a.options, epochs: 3, evalEvery: 5 });
+
+    const b = tinyRun(6);
+    const checkpoints = new CheckpointManager(join(dir, 'ckpt'));
+    await expect(
+      fit({
+        ...b.options,
+        epochs: 3,
+        evalEvery: 5,
+        checkpoints,
+        trainStep: async (batch, ctx) => {
+          if (ctx.step === 8) throw new Error('the machine went down'); // no interrupt checkpoint
+          return b.options.trainStep(batch);
+        },
+      }),
+    ).rejects.toThrow('the machine went down');
+    expect((await readCheckpointMeta(checkpoints.lastPath)).progress).toMatchObject({ step: 5, batch: 1 });
+
+    const c = tinyRun(6);
+    scramble(c);
+    const result = await fit({ ...c.options, epochs: 3, evalEvery: 5, checkpoints, resume: true });
+    expect(result.status).toBe('completed');
+    expect(bits([...b.losses.slice(0, 5), ...c.losses])).toBe(bits(a.losses));
+    expect(await weightBits(c.model)).toBe(await weightBits(a.model));
+  });
+
+  it('evalEvery: early stopping counts evaluations and stops inside an epoch', async () => {
+    const run = tinyRun(7);
+    const values = [3, 2, 2.5, 2.4, 1];
+    let calls = 0;
+    const scheduler = new ReduceLROnPlateau(run.optimizer, { patience: 0, factor: 0.5 });
+    const result = await fit({
+      ...run.options,
+      scheduler,
+      epochs: 10,
+      evalEvery: 3,
+      evaluate: () => ({ loss: values[calls++] }),
+      monitor: { metric: 'loss', mode: 'min' },
+      earlyStopping: { patience: 2 },
+      checkpoints: new CheckpointManager(join(dir, 'ckpt')),
+    });
+    expect(result.status).toBe('early-stopped');
+    // Evaluations at steps 3, 6, 9, 12: the last two did not beat 2 (step 6, epoch 2).
+    expect(calls).toBe(4);
+    expect(result.progress).toMatchObject({ step: 12, epoch: 2, batch: 4 });
+    expect(result.best).toEqual({ value: 2, epoch: 2 });
+    // The plateau scheduler is stepped at each evaluation: halved after steps 9 and 12.
+    expect(run.optimizer.paramGroups[0].lr).toBeCloseTo(0.05 / 4, 12);
+    await expect(fit({ ...run.options, epochs: 1, evalEvery: 0 })).rejects.toThrow(
+      /evalEvery must be a positive integer, got 0/,
+    );
+  });
+
   it('says what is wrong: bad epochs, nothing to resume, an unknown monitored metric', async () => {
     const run = tinyRun(4);
     await expect(fit({ ...run.options, epochs: 0 })).rejects.toThrow(

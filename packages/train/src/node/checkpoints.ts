@@ -59,8 +59,8 @@ export interface CheckpointManagerOptions {
  *
  * - `epoch-0007.safetensors` after each epoch, the last `keepLast` kept;
  * - `best.safetensors` whenever the monitored validation metric improves;
- * - `last.safetensors`, the newest of all, including one written when training is interrupted:
- *   what `restoreLatest` (and so `--resume`) continues from.
+ * - `last.safetensors`, the newest of all, including those written after an evaluation inside an
+ *   epoch and when training is interrupted: what `restoreLatest` (and so `--resume`) continues from.
  *
  * Every checkpoint holds the training progress (epoch, step, position in the epoch, metrics so far),
  * the data loader's position and the run's `meta`. A file that cannot be used is a
@@ -98,7 +98,7 @@ export class CheckpointManager implements CheckpointStore {
     return join(this.dir, `epoch-${String(epoch).padStart(4, '0')}.safetensors`);
   }
 
-  /** Saves a checkpoint (see the class description); returns the epoch file, or `last` on interrupt. */
+  /** Saves a checkpoint (see the class description); returns the epoch file, else `last`. */
   async save(
     parts: CheckpointParts,
     progress: TrainingProgress,

@@ -50,6 +50,14 @@ export interface FitOptions<B> {
   trainStep: (batch: B, context: StepContext) => StepOutput | Promise<StepOutput>;
   /** Evaluates after each epoch (use `evaluate()` inside); returns the validation metrics by name. */
   evaluate?: (epoch: number) => Record<string, number> | Promise<Record<string, number>>;
+  /**
+   * Evaluate every this many steps (counted over the whole run) instead of after each epoch, as
+   * tutorials that check the dev set every 100 batches do; a run whose last step falls between two
+   * evaluations is evaluated once more at its end. Early stopping's patience and a
+   * `ReduceLROnPlateau` then count these evaluations, and each one writes the `last` checkpoint (and
+   * `best` when it improved), from which a resume continues exactly. Default: after each epoch.
+   */
+  evalEvery?: number;
   /** Name of the evaluation split in records and summaries (default `'valid'`). */
   evalSplit?: string;
   /** The model, checkpointed with its `stateDict()`. */
@@ -57,8 +65,8 @@ export interface FitOptions<B> {
   /** Checkpointed; its first group's `lr` is logged. */
   optimizer?: StatefulOptimizer & { paramGroups: readonly { lr: number }[] };
   /**
-   * Stepped once per epoch, after evaluation: a `ReduceLROnPlateau` with the monitored metric, any
-   * other scheduler (`StepLR`, ...) with no argument. Checkpointed.
+   * A `ReduceLROnPlateau` is stepped after each evaluation with the monitored metric; any other
+   * scheduler (`StepLR`, ...) once per epoch with no argument. Checkpointed.
    */
   scheduler?: StatefulScheduler & { step(metric?: number): void };
   /** The validation metric that picks the best checkpoint, early stopping and plateau schedules. */
@@ -120,6 +128,12 @@ const clock = () => (typeof performance !== 'undefined' ? performance.now() : Da
 export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
   if (!Number.isInteger(o.epochs) || o.epochs < 1) {
     throw new ValueError(`fit: epochs must be a positive integer, got ${o.epochs}`);
+  }
+  if (o.evalEvery !== undefined && (!Number.isInteger(o.evalEvery) || o.evalEvery < 1)) {
+    throw new ValueError(`fit: evalEvery must be a positive integer, got ${o.evalEvery}`);
+  }
+  if (isPlateau(o.scheduler) && (!o.monitor || !o.evaluate)) {
+    throw new ValueError('fit: ReduceLROnPlateau needs a monitor and evaluate');
   }
   const logEvery = o.logEvery ?? 10;
   const split = o.evalSplit ?? 'valid';
@@ -197,11 +211,31 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
     return r;
   };
   let lastYield = clock();
+  /** One evaluation: its record, a plateau scheduler, early stopping. */
+  const runEvaluation = async (epoch: number) => {
+    const metrics = await o.evaluate!(epoch);
+    const r = record(split, metrics);
+    await o.metrics?.log(r);
+    p.history.push(r);
+    const monitored = monitoredValue(o.monitor, metrics);
+    if (isPlateau(o.scheduler)) o.scheduler.step(monitored!);
+    const stop = stopper !== undefined && monitored !== undefined && stopper.step(monitored, epoch);
+    return { metrics, stop, improved: stopper?.improved ?? false };
+  };
+  const earlyStop = (): FitResult => {
+    o.progress?.print(
+      `early stopping: ${o.monitor!.metric} has not improved for ${stopper!.badEpochs} evaluations ` +
+        `(best ${formatValue(stopper!.best)} at epoch ${stopper!.bestEpoch})`,
+    );
+    return done('early-stopped');
+  };
 
   for (let epoch = p.epoch + 1; epoch <= o.epochs; epoch++) {
     const total = lengthOf(o.data);
     const epochStart = clock();
+    let evalSeconds = 0; // spent in evaluations inside the epoch: not training time
     let unitsThisEpoch = 0;
+    let unitsAtBarStart = 0;
     lastLog = epochStart; // throughput counts training time only, not the last evaluation
     unitsSinceLog = 0;
     o.progress?.start({ total, done: p.batch, label: `epoch ${epoch}/${o.epochs}`, unit });
@@ -218,8 +252,30 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
         windowLoss.add(out.loss, size);
         unitsThisEpoch += size;
         unitsSinceLog += size;
-        o.progress?.update(p.batch, { loss: epochLoss.mean, units: unitsThisEpoch });
+        o.progress?.update(p.batch, { loss: epochLoss.mean, units: unitsThisEpoch - unitsAtBarStart });
         if (p.step % logEvery === 0) await logTrain();
+        if (o.evalEvery && o.evaluate && p.step % o.evalEvery === 0) {
+          const evalStart = clock();
+          const ev = await runEvaluation(epoch);
+          const ms = clock() - evalStart;
+          evalSeconds += ms / 1000;
+          lastLog += ms;
+          o.progress?.stop();
+          o.progress?.print(
+            `step ${p.step} (epoch ${epoch}, batch ${p.batch}${total === undefined ? '' : `/${total}`}): ` +
+              `${split} ${formatMetrics(ev.metrics)} | ${formatDuration(ms / 1000)}` +
+              (ev.improved ? ' | best' : ''),
+          );
+          if (o.checkpoints) {
+            checkpoint = await o.checkpoints.save(parts, saveProgress(), {
+              reason: 'eval',
+              best: ev.improved,
+            });
+          }
+          if (ev.stop) return earlyStop();
+          unitsAtBarStart = unitsThisEpoch;
+          o.progress?.start({ total, done: p.batch, label: `epoch ${epoch}/${o.epochs}`, unit });
+        }
         // Let signal handlers and timers run (a CPU training step never yields by itself).
         if (clock() - lastYield > 50) {
           await new Promise((resolve) => setTimeout(resolve, 0));
@@ -240,50 +296,30 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
     }
 
     // End of the epoch: one training record, evaluation, scheduler, early stopping, checkpoint.
-    const trainSeconds = (clock() - epochStart) / 1000;
+    const trainSeconds = (clock() - epochStart) / 1000 - evalSeconds;
     const trainLoss = epochLoss.mean;
     const trainRecord = (await logTrain()) ?? record('train', { loss: trainLoss });
     p.history.push({ ...trainRecord, metrics: { ...trainRecord.metrics, loss: trainLoss } });
-    let evalMetrics: Record<string, number> | undefined;
-    if (o.evaluate) {
-      evalMetrics = await o.evaluate(epoch);
-      const r = record(split, evalMetrics);
-      await o.metrics?.log(r);
-      p.history.push(r);
-    }
-    const monitored = monitoredValue(o.monitor, evalMetrics);
-    if (o.scheduler) {
-      // By name too: a ReduceLROnPlateau from another copy of @rnn/nn (CJS beside ESM) is one as well.
-      if (o.scheduler instanceof ReduceLROnPlateau || o.scheduler.constructor?.name === 'ReduceLROnPlateau') {
-        if (monitored === undefined)
-          throw new ValueError('fit: ReduceLROnPlateau needs a monitor and evaluate');
-        o.scheduler.step(monitored);
-      } else {
-        o.scheduler.step();
-      }
-    }
-    const stop = stopper !== undefined && monitored !== undefined && stopper.step(monitored, epoch);
-    const improved = stopper?.improved ?? false;
+    // With evalEvery, the epoch's end is evaluated only when it ends the run between two evaluations.
+    const evaluateNow =
+      o.evaluate !== undefined && (!o.evalEvery || (epoch === o.epochs && p.step % o.evalEvery !== 0));
+    const ev = evaluateNow ? await runEvaluation(epoch) : undefined;
+    if (o.scheduler && !isPlateau(o.scheduler)) o.scheduler.step();
+    const improved = ev?.improved ?? false;
     p.epoch = epoch;
     p.batch = 0;
     epochLoss.reset();
     const seconds = (clock() - epochStart) / 1000;
     o.progress?.print(
       `epoch ${epoch}/${o.epochs}: train loss ${formatValue(trainLoss)}` +
-        (evalMetrics ? ` | ${split} ${formatMetrics(evalMetrics)}` : '') +
+        (ev ? ` | ${split} ${formatMetrics(ev.metrics)}` : '') +
         ` | ${formatRate(unitsThisEpoch / trainSeconds)} ${unit}/s | ${formatDuration(seconds)}` +
         (improved ? ' | best' : ''),
     );
     if (o.checkpoints) {
       checkpoint = await o.checkpoints.save(parts, saveProgress(), { reason: 'epoch', best: improved });
     }
-    if (stop) {
-      o.progress?.print(
-        `early stopping: ${o.monitor!.metric} has not improved for ${stopper!.badEpochs} evaluations ` +
-          `(best ${formatValue(stopper!.best)} at epoch ${stopper!.bestEpoch})`,
-      );
-      return done('early-stopped');
-    }
+    if (ev?.stop) return earlyStop();
     if (o.signal?.aborted) {
       o.progress?.print(`interrupted${why(o.signal)} after epoch ${epoch}, step ${p.step}`);
       if (checkpoint) o.progress?.print(`checkpoint written: ${checkpoint}`);
@@ -297,6 +333,13 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
 /** ` (SIGINT)` for a signal aborted with a name as its reason. */
 function why(signal: AbortSignal): string {
   return typeof signal.reason === 'string' ? ` (${signal.reason})` : '';
+}
+
+/** A `ReduceLROnPlateau`, also one from another copy of @rnn/nn (CJS beside ESM), recognised by name. */
+function isPlateau(s: unknown): s is ReduceLROnPlateau {
+  return (
+    s instanceof ReduceLROnPlateau || (s as object | undefined)?.constructor?.name === 'ReduceLROnPlateau'
+  );
 }
 
 function monitoredValue(

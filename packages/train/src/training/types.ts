@@ -52,8 +52,11 @@ export interface TrainingProgress {
 
 /** Options of {@link CheckpointStore.save}. */
 export interface SaveCheckpointOptions {
-  /** `'epoch'` at the end of an epoch, `'interrupt'` when training was stopped mid-way. */
-  reason: 'epoch' | 'interrupt';
+  /**
+   * `'epoch'` at the end of an epoch, `'eval'` after an evaluation inside an epoch (`fit`'s
+   * `evalEvery`), `'interrupt'` when training was stopped mid-way.
+   */
+  reason: 'epoch' | 'eval' | 'interrupt';
   /** Whether the last evaluation is the best so far (also saved as the "best" checkpoint). */
   best: boolean;
 }
