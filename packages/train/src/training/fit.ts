@@ -255,12 +255,12 @@ export async function fit<B>(o: FitOptions<B>): Promise<FitResult> {
         o.progress?.update(p.batch, { loss: epochLoss.mean, units: unitsThisEpoch - unitsAtBarStart });
         if (p.step % logEvery === 0) await logTrain();
         if (o.evalEvery && o.evaluate && p.step % o.evalEvery === 0) {
+          o.progress?.stop();
           const evalStart = clock();
           const ev = await runEvaluation(epoch);
           const ms = clock() - evalStart;
           evalSeconds += ms / 1000;
           lastLog += ms;
-          o.progress?.stop();
           o.progress?.print(
             `step ${p.step} (epoch ${epoch}, batch ${p.batch}${total === undefined ? '' : `/${total}`}): ` +
               `${split} ${formatMetrics(ev.metrics)} | ${formatDuration(ms / 1000)}` +
