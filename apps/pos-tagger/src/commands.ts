@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readConlluFile } from '@rnn/data/node';
@@ -69,6 +68,13 @@ function summaryLine(name: string, e: Evaluation): string {
     `${name}: accuracy ${pct(e.accuracy)} | known words ${pct(e.knownAccuracy)} | ` +
     `unknown words ${pct(e.unknownAccuracy)} (${e.unknownTokens} of ${e.tokens} tokens) | loss ${e.loss.toFixed(4)}`
   );
+}
+
+/** All of standard input, as UTF-8 text. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function loadTagger(checkpoint: string): Promise<{ model: Tagger; meta: TaggerMeta }> {
@@ -236,6 +242,7 @@ export const train = defineCommand({
         epochs: result.progress.epoch,
         steps: result.progress.step,
         bestEpoch: best.epoch,
+        trainingSeconds: result.progress.elapsed,
         parameters: model.numParameters(),
         trainSentences: train.length,
         trainTokens: tokens(train),
@@ -330,7 +337,7 @@ export const predict = defineCommand({
       }
       return 0;
     }
-    const lines = positionals.length > 0 ? positionals : readFileSync(0, 'utf8').split('\n');
+    const lines = positionals.length > 0 ? positionals : (await readStdin()).split('\n');
     const sentences = lines.map((l) => l.trim().split(/\s+/).filter(Boolean)).filter((s) => s.length > 0);
     if (sentences.length === 0) {
       throw new UsageError(
