@@ -1,5 +1,20 @@
 // Module system, layers, recurrent layers and packed sequences (re-exported by index.ts).
 
+export { elu, erf, gelu, leakyRelu, silu, softplus } from './functional/activations';
+export {
+  ELU,
+  GELU,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  ReLU,
+  Sigmoid,
+  SiLU,
+  Softmax,
+  Softplus,
+  Tanh,
+} from './layers/activations';
+export { BatchNorm1d, type BatchNormOptions } from './layers/batch-norm';
 export { ModuleDict, ModuleList, Sequential, type TensorModule } from './layers/containers';
 export { Dropout } from './layers/dropout';
 export { Embedding, type EmbeddingOptions, type FromPretrainedOptions } from './layers/embedding';

@@ -1,0 +1,125 @@
+import { type Tensor, ValueError } from '@rnn/tensor';
+import { elu, gelu, leakyRelu, silu, softplus } from '../functional/activations';
+import { Module } from '../module';
+
+// Activation functions as modules, for `Sequential` (as `torch.nn.ReLU`, ...). They hold no
+// parameters, so they add nothing to a state dict.
+
+/** `max(0, x)`, as `torch.nn.ReLU`. */
+export class ReLU extends Module {
+  forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+
+/** `tanh(x)`, as `torch.nn.Tanh`. */
+export class Tanh extends Module {
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+
+/** `1 / (1 + exp(−x))`, as `torch.nn.Sigmoid`. */
+export class Sigmoid extends Module {
+  forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+
+/** GELU, as `torch.nn.GELU`: exact (`'none'`, the default) or the tanh approximation. */
+export class GELU extends Module {
+  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+    super();
+    if (approximate !== 'none' && approximate !== 'tanh') {
+      throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, this.approximate);
+  }
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** `max(0, x) + negativeSlope · min(0, x)`, as `torch.nn.LeakyReLU` (default slope 0.01). */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** `x` for `x > 0`, else `alpha · (exp(x) − 1)`, as `torch.nn.ELU`. */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+/** `x · σ(x)`, as `torch.nn.SiLU`. */
+export class SiLU extends Module {
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+/** `log(1 + exp(β x)) / β`, linear above `threshold`, as `torch.nn.Softplus`. */
+export class Softplus extends Module {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return softplus(x, this.beta, this.threshold);
+  }
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+/** Softmax along `dim`, as `torch.nn.Softmax(dim)`. */
+export class Softmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.softmax(this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** Log-softmax along `dim`, as `torch.nn.LogSoftmax(dim)`. */
+export class LogSoftmax extends Module {
+  constructor(readonly dim: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.logSoftmax(this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** Returns its input, as `torch.nn.Identity` (a placeholder where a layer is optional). */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
