@@ -86,6 +86,7 @@ export {
 export {
   type BinaryParse,
   checkTransitions,
+  formatBinaryBracketing,
   type ParseProblem,
   parseBinaryBracketing,
   REDUCE,

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkTransitions, parseBinaryBracketing, parseSnli, REDUCE, SHIFT } from '../src';
+import {
+  checkTransitions,
+  formatBinaryBracketing,
+  parseBinaryBracketing,
+  parseSnli,
+  REDUCE,
+  SHIFT,
+} from '../src';
 import { formatError } from './helpers';
 
 const record = (label: string, p1: string, p2: string, extra: Record<string, unknown> = {}) =>
@@ -45,6 +52,28 @@ describe('binary parses and transitions', () => {
         expect(p.transitions.length).toBe(2 * p.tokens.length - 1);
         expect(checkTransitions(p.transitions)).toBeNull();
       }),
+    );
+  });
+
+  it('formatBinaryBracketing rebuilds the parse the transitions were read from (property)', () => {
+    fc.assert(
+      fc.property(tree, (t) => {
+        const p = parseBinaryBracketing(bracket(t));
+        if (typeof p === 'string') throw new Error(p);
+        expect(formatBinaryBracketing(p.tokens, p.transitions)).toBe(bracket(t));
+      }),
+    );
+    const snli = '( ( Two women ) ( ( are ( embracing ( while ( holding ( to ( go packages ) ) ) ) ) ) . ) )';
+    const p = parseBinaryBracketing(snli) as { tokens: string[]; transitions: number[] };
+    expect(formatBinaryBracketing(p.tokens, p.transitions)).toBe(snli);
+    expect(formatBinaryBracketing(['a', 'b', 'c'], [SHIFT, SHIFT, SHIFT, REDUCE, REDUCE])).toBe(
+      '( a ( b c ) )',
+    );
+    expect(() => formatBinaryBracketing(['a', 'b'], [SHIFT, REDUCE])).toThrow(
+      'formatBinaryBracketing: expected a REDUCE to find two items on the stack',
+    );
+    expect(() => formatBinaryBracketing(['a'], [SHIFT, SHIFT, REDUCE])).toThrow(
+      'shift more words than the 1 given',
     );
   });
 

@@ -1,3 +1,5 @@
+import { ValueError } from '@rnn/tensor';
+
 /** Shift/reduce transitions of a binary parse, as SPINN uses them. */
 export const SHIFT = 0;
 /** Combine the top two stack items. */
@@ -70,4 +72,38 @@ export function checkTransitions(transitions: ArrayLike<number>): ParseProblem {
   }
   if (stack !== 1) return `expected one tree on the stack at the end, got ${stack}`;
   return null;
+}
+
+/**
+ * The binary bracketing built by a transition sequence over `tokens`, in the format of SNLI's
+ * `*_binary_parse` fields: `( left right )` per REDUCE, words as they are, single spaces. The inverse
+ * of {@link parseBinaryBracketing}: `formatBinaryBracketing(p.tokens, p.transitions)` rebuilds the
+ * parse `p` was read from (up to whitespace). Throws a `ValueError` for an invalid sequence (see
+ * {@link checkTransitions}) or a token count that does not match.
+ */
+export function formatBinaryBracketing(tokens: readonly string[], transitions: ArrayLike<number>): string {
+  const problem = checkTransitions(transitions);
+  if (problem) throw new ValueError(`formatBinaryBracketing: ${problem}`);
+  const stack: string[] = [];
+  let next = 0;
+  for (let i = 0; i < transitions.length; i++) {
+    if (transitions[i] === SHIFT) {
+      if (next >= tokens.length) {
+        throw new ValueError(
+          `formatBinaryBracketing: the transitions shift more words than the ${tokens.length} given`,
+        );
+      }
+      stack.push(tokens[next++]);
+    } else {
+      const right = stack.pop()!;
+      const left = stack.pop()!;
+      stack.push(`( ${left} ${right} )`);
+    }
+  }
+  if (next !== tokens.length) {
+    throw new ValueError(
+      `formatBinaryBracketing: the transitions shift ${next} words, ${tokens.length} were given`,
+    );
+  }
+  return stack[0];
 }
