@@ -24,8 +24,8 @@ import {
 } from '@rnn/train/node';
 import { type EncodedText, loadCorpus, ptbFiles, readEncoded } from './data';
 import { type LmConfig, RNNLM } from './model';
-import { PRESETS, type Preset } from './presets';
-import { sampleWords } from './sample';
+import { PRESETS, type Preset, QUICK_RUN } from './presets';
+import { writeSample } from './sample';
 import { CarriedWindows, evaluatePerplexity, windowLoss } from './training';
 
 /** What a checkpoint's `meta` holds: enough for `eval` and `sample` to rebuild the model and its words. */
@@ -56,8 +56,9 @@ function describeUnknown(t: EncodedText): string {
 export const train = defineCommand({
   description:
     'Train the LSTM language model on the Penn Treebank (--data DIR with ptb/ptb.{train,valid,test}.txt;\n' +
-    "default: the repo's sample, a quick run of about a minute): validation perplexity every epoch, the\n" +
-    'learning rate annealed when it stops improving, the best checkpoint tested at the end.',
+    "default: the repo's sample: a quick run of about a minute, batch 5 and 40 epochs unless given):\n" +
+    'validation perplexity every epoch, the learning rate annealed when it stops improving, the best\n' +
+    'checkpoint tested at the end, and a few sampled sentences.',
   flags: {
     ...trainFlags({ out: 'runs/rnn-lm' }),
     preset: flags.choice(['tutorial', 'small', 'medium'] as const, {
@@ -101,7 +102,7 @@ export const train = defineCommand({
     const dir = await openRunDir(c.out, c);
     const last = join(dir.checkpoints, 'last.safetensors');
     if (c.resume) checkResumeConfig(last, ((await readCheckpointMeta(last)).meta as LmMeta).flags, c);
-    const p = PRESETS[c.preset];
+    const p = c.data === undefined ? { ...PRESETS[c.preset], ...QUICK_RUN } : PRESETS[c.preset];
     const hyper: Preset = {
       embed: c.embed ?? p.embed,
       hidden: c.hidden ?? p.hidden,
@@ -204,6 +205,12 @@ export const train = defineCommand({
         `valid perplexity ${fmt(valid.perplexity)}, test perplexity ${fmt(test.perplexity)} ` +
         `(${count(test.tokens)} test tokens, <eos> counted) | ${count(Math.round(tokensPerSecond))} training tokens/s`,
     );
+    log(
+      `a sample from the best checkpoint (rnn-lm sample --checkpoint ${checkpoints.bestPath} --seed ${c.seed}):`,
+    );
+    await writeSample(model, corpus.vocab, { words: 40, seed: c.seed }, (chunk) =>
+      process.stdout.write(chunk),
+    );
     const finalMetrics = { valid: pick(valid), test: pick(test) };
     const runName = `${c.preset}: ${hyper.layers}×${hyper.hidden}`;
     const report = await writeReport(dir.report, {
@@ -293,7 +300,8 @@ export const evalCommand = defineCommand({
       const text = await readEncoded(file, vocab);
       const e = await evaluatePerplexity(model, text.ids, { batchSize: c.batchSize, bptt: c.bptt });
       log(
-        `${file}: ${count(text.lines)} lines, ${count(e.tokens)} tokens scored (<eos> counted) | ` +
+        `${file}: ${count(text.lines)} lines, ${count(e.tokens)} tokens scored (<eos> counted, ` +
+          `${e.batchSize} stream${e.batchSize > 1 ? 's' : ''}) | ` +
           `${describeUnknown(text)} | loss ${fmt(e.loss, 4)} | perplexity ${fmt(e.perplexity)}`,
       );
     }
@@ -333,19 +341,7 @@ export const sample = defineCommand({
     if (unknown.length > 0) {
       process.stderr.write(`rnn-lm sample: read as <unk> (not in the vocabulary): ${unknown.join(' ')}\n`);
     }
-    let line = prompt;
-    const out = process.stdout;
-    if (prompt) out.write(prompt);
-    for await (const word of sampleWords(model, vocab, { ...c, prompt })) {
-      if (word === '<eos>') {
-        out.write('\n');
-        line = '';
-      } else {
-        out.write(line ? ` ${word}` : word);
-        line += word;
-      }
-    }
-    if (line) out.write('\n');
+    await writeSample(model, vocab, { ...c, prompt }, (chunk) => process.stdout.write(chunk));
     return 0;
   },
 });

@@ -43,7 +43,7 @@ export class RNNLM extends Module {
     const { vocabSize, embedSize, hiddenSize, layers, dropout, tied, initRange } = config;
     if (tied && embedSize !== hiddenSize) {
       throw new ValueError(
-        `RNNLM: tied weights need embedSize === hiddenSize, got ${embedSize} and ${hiddenSize}`,
+        `RNNLM: tied weights need embedSize === hiddenSize, got ${embedSize} and ${hiddenSize} (pass --tied no)`,
       );
     }
     this.encoder = new Embedding(vocabSize, embedSize);

@@ -69,3 +69,27 @@ async function drawNext(
   }
   return multinomial(scaled.softmax(-1), 1, { generator }).item();
 }
+
+/**
+ * Writes a sample as text while it is drawn: the prompt, then each word after a space, `<eos>` as a
+ * line break. Returns the whole text.
+ */
+export async function writeSample(
+  model: RNNLM,
+  vocab: Vocab,
+  options: SampleOptions,
+  write: (chunk: string) => void,
+): Promise<string> {
+  let text = options.prompt?.trim() ?? '';
+  const put = (chunk: string) => {
+    text += chunk;
+    write(chunk);
+  };
+  if (text) write(text);
+  for await (const word of sampleWords(model, vocab, options)) {
+    if (word === EOS) put('\n');
+    else put(text === '' || text.endsWith('\n') ? word : ` ${word}`);
+  }
+  if (!text.endsWith('\n')) put('\n');
+  return text;
+}

@@ -1,6 +1,6 @@
 import { batchify, bpttWindowCount, bpttWindows } from '@rnn/data';
 import { crossEntropy } from '@rnn/nn';
-import { getBackend, type Tensor, tensor } from '@rnn/tensor';
+import { getBackend, type Tensor, tensor, ValueError } from '@rnn/tensor';
 import { evaluate, perplexity } from '@rnn/train';
 import { detachState, type LmState, type RNNLM } from './model';
 
@@ -112,21 +112,30 @@ export interface Evaluation {
   perplexity: number;
   /** Words predicted. */
   tokens: number;
+  /** Parallel streams used (fewer than asked for a text too short to fill them). */
+  batchSize: number;
 }
 
 /**
  * Perplexity of the model on an id stream, as PyTorch's example computes it: the stream cut into
  * `batchSize` columns (the remainder dropped), windows of `bptt` steps with the state carried
  * across, in evaluation mode (no dropout, no autograd); exp of the mean per-word negative
- * log-likelihood, every `<eos>` counted.
+ * log-likelihood, every `<eos>` counted. A text shorter than `batchSize` windows is read as fewer
+ * streams.
  */
 export async function evaluatePerplexity(
   model: RNNLM,
   ids: Int32Array,
   { batchSize = 10, bptt = 35 }: { batchSize?: number; bptt?: number } = {},
 ): Promise<Evaluation> {
+  if (ids.length < 2) {
+    throw new ValueError(`evaluatePerplexity: expected at least 2 tokens to score, got ${ids.length}`);
+  }
+  // A short text gets fewer streams (each at least a window long): a stream's first word and the
+  // remainder are not scored, which matters only when they are a large share of the text.
+  const streams = Math.max(1, Math.min(batchSize, Math.floor(ids.length / (bptt + 1))));
   return evaluate(model, async () => {
-    const windows = new CarriedWindows(ids, batchSize, bptt);
+    const windows = new CarriedWindows(ids, streams, bptt);
     let state: LmState | undefined;
     let nll = 0;
     let tokens = 0;
@@ -136,6 +145,6 @@ export async function evaluatePerplexity(
       nll += await crossEntropy(logits, w.target.reshape([-1]), { reduction: 'sum' }).item();
       tokens += w.tokens;
     }
-    return { loss: nll / tokens, perplexity: perplexity(nll, tokens), tokens };
+    return { loss: nll / tokens, perplexity: perplexity(nll, tokens), tokens, batchSize: streams };
   });
 }
