@@ -154,7 +154,7 @@ describe('text-classifier', () => {
     expect(r.stdout).toContain(
       'BiLSTM: 16-d pretrained embedding (fine-tuned), 2 x 128 per direction, dropout 0.3, xavier init',
     );
-    expect(r.stdout).toContain('Adam lr 0.001, batch 64, pad 32 | dev every 2 batches');
+    expect(r.stdout).toContain('Adam lr 0.001, batch 64, pad 32, 1 epoch | dev every 2 batches');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).config.epochs).toBe(1);
   });
 

@@ -117,7 +117,10 @@ export const train = defineCommand({
       default: 'xavier',
     }),
     padSize: flags.int({ help: 'headlines are padded or cut to this many characters', default: 32, min: 1 }),
-    epochs: flags.int({ help: 'epochs to train', default: 7, min: 1 }),
+    epochs: flags.int({
+      help: "epochs to train (default: the tutorial's 7 with --data, 40 on the small sample)",
+      min: 1,
+    }),
     batchSize: flags.int({ help: 'headlines per mini-batch', default: 64, min: 1 }),
     lr: flags.number({ help: 'Adam learning rate', default: 1e-3, above: 0 }),
     evalEvery: flags.int({
@@ -142,12 +145,13 @@ export const train = defineCommand({
   ],
   async run(c) {
     const started = performance.now();
+    const settings = { ...c, epochs: c.epochs ?? (c.data === undefined ? 40 : 7) };
     const backend = await setupBackend(c.backend);
     const dir = await openRunDir(c.out, c);
     const last = join(dir.checkpoints, 'last.safetensors');
     if (c.resume) {
       const saved = (await readCheckpointMeta(last)).meta as ClassifierMeta;
-      checkResumeConfig(last, saved.flags, c, MAY_CHANGE_ON_RESUME);
+      checkResumeConfig(last, saved.flags, settings, MAY_CHANGE_ON_RESUME);
     }
     manualSeed(c.seed); // initial weights, shuffles and dropout all follow from the seed
     const files = thucnewsFiles(c.data);
@@ -187,7 +191,7 @@ export const train = defineCommand({
       vocab: [...data.vocab.itos],
       padSize: c.padSize,
       data: files.dir,
-      flags: { ...c },
+      flags: settings,
     };
     const checkpoints = new CheckpointManager(dir.checkpoints, { keepLast: c.keepLast, meta });
     const metrics = new MetricsLog(dir.metrics);
@@ -201,11 +205,11 @@ export const train = defineCommand({
     log(
       `${runName}: ${config.embedDim}-d ${c.embedding} embedding${config.pretrained ? (c.freezeEmbedding ? ' (frozen)' : ' (fine-tuned)') : ''}, ` +
         `${c.layers} x ${c.hidden} per direction, dropout ${c.dropout}, ${c.init} init, ${model.numParameters()} parameters | ` +
-        `Adam lr ${c.lr}, batch ${c.batchSize}, pad ${c.padSize} | dev every ${evalEvery} batches, ` +
+        `Adam lr ${c.lr}, batch ${c.batchSize}, pad ${c.padSize}, ${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'} | dev every ${evalEvery} batches, ` +
         `stop after ${patience} without a better loss | ${backend.description}${c.resume ? ` | resuming ${last}` : ''}`,
     );
     const result = await fit({
-      epochs: c.epochs,
+      epochs: settings.epochs,
       data: trainLoader,
       model,
       optimizer,
@@ -268,11 +272,11 @@ export const train = defineCommand({
       curves: { metrics: ['loss', 'accuracy'] },
       confusion: test.confusion,
       finalMetrics,
-      config: { ...c },
+      config: settings,
     });
     await writeRunSummary(dir.summary, {
       app: 'text-classifier',
-      config: { ...c },
+      config: settings,
       backend: backend.description,
       wallTime,
       metrics: finalMetrics,
