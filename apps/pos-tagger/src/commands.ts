@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { readConlluFile } from '@rnn/data/node';
 import { Adam, ReduceLROnPlateau } from '@rnn/nn';
 import { manualSeed } from '@rnn/tensor';
@@ -281,7 +281,10 @@ export const evalCommand = defineCommand({
     log(summaryLine(c.split, e));
     log(`macro F1 ${e.confusion.macroF1().toFixed(4)}`);
     for (const line of perTagLines(e.confusion)) log(line);
-    const out = c.out ?? join(dirname(dirname(c.checkpoint)), `eval-${c.split}`);
+    // Default: beside the run's checkpoints/ folder (runs/x/eval-test), else beside the file.
+    const folder = dirname(c.checkpoint);
+    const out =
+      c.out ?? join(basename(folder) === 'checkpoints' ? dirname(folder) : folder, `eval-${c.split}`);
     const report = await writeReport(out, {
       title: `pos-tagger eval: ${c.checkpoint} on ${c.split}`,
       notes: [`${meta.tagset.toUpperCase()}, ${splits.files[c.split]}`, backend.description],
