@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Vocab } from '@rnn/data';
-import { Adam, ReduceLROnPlateau, SGD } from '@rnn/nn';
+import { Adam, SGD } from '@rnn/nn';
 import { manualSeed } from '@rnn/tensor';
 import { backwardStep, fit } from '@rnn/train';
 import {
@@ -26,6 +26,7 @@ import { type EncodedText, loadCorpus, ptbFiles, readEncoded } from './data';
 import { type LmConfig, RNNLM } from './model';
 import { PRESETS, type Preset, QUICK_RUN } from './presets';
 import { writeSample } from './sample';
+import { Annealing } from './schedule';
 import { CarriedWindows, evaluatePerplexity, windowLoss } from './training';
 
 /** What a checkpoint's `meta` holds: enough for `eval` and `sample` to rebuild the model and its words. */
@@ -81,6 +82,11 @@ export const train = defineCommand({
       above: 0,
       max: 1,
     }),
+    decayAfter: flags.int({
+      help: `after this epoch and every later one, also multiply the learning rate by --decay; 0: never ${presetDefault}`,
+      min: 0,
+    }),
+    decay: flags.number({ help: `the per-epoch factor of --decay-after ${presetDefault}`, above: 0, max: 1 }),
     clip: flags.number({ help: `clip the gradient norm to this ${presetDefault}`, above: 0 }),
     epochs: flags.int({ help: `epochs ${presetDefault}`, min: 1 }),
     batchSize: flags.int({ help: `parallel streams per batch ${presetDefault}`, min: 1 }),
@@ -113,6 +119,8 @@ export const train = defineCommand({
       optimizer: c.optimizer ?? p.optimizer,
       lr: c.lr ?? p.lr,
       anneal: c.anneal ?? p.anneal,
+      decayAfter: c.decayAfter ?? p.decayAfter,
+      decay: c.decay ?? p.decay,
       clip: c.clip ?? p.clip,
       epochs: c.epochs ?? p.epochs,
       batchSize: c.batchSize ?? p.batchSize,
@@ -136,10 +144,10 @@ export const train = defineCommand({
       hyper.optimizer === 'adam'
         ? new Adam(model.parameters(), { lr: hyper.lr })
         : new SGD(model.parameters(), { lr: hyper.lr });
-    // As PyTorch's example: no improvement of the validation loss in an epoch → lr × anneal.
+    // As PyTorch's example: no improvement of the validation loss in an epoch → lr × anneal (and the decay).
     const scheduler =
       hyper.anneal < 1
-        ? new ReduceLROnPlateau(optimizer, { mode: 'min', factor: hyper.anneal, patience: 0, threshold: 0 })
+        ? new Annealing(optimizer, { factor: hyper.anneal, decayAfter: hyper.decayAfter, decay: hyper.decay })
         : undefined;
     const windows = new CarriedWindows(trainIds, hyper.batchSize, hyper.bptt);
     const evalOptions = { batchSize: c.evalBatchSize, bptt: hyper.bptt };
@@ -152,7 +160,9 @@ export const train = defineCommand({
       `rnn-lm: ${c.data === undefined ? 'PTB sample' : corpus.dir}: ${count(trainIds.length)} training tokens, ` +
         `vocabulary ${count(corpus.vocab.size)} | preset ${c.preset}: ${hyper.layers}×${hyper.hidden} LSTM, ` +
         `embedding ${hyper.embed}${hyper.tied ? ' tied' : ''}, dropout ${hyper.dropout}, ` +
-        `${count(model.numParameters())} weights | ${hyper.optimizer} lr ${hyper.lr}, clip ${hyper.clip}, ` +
+        `${count(model.numParameters())} weights | ${hyper.optimizer} lr ${hyper.lr}` +
+        `${scheduler ? ` (× ${hyper.anneal} on a plateau${hyper.decayAfter > 0 ? `, × ${hyper.decay} per epoch after epoch ${hyper.decayAfter}` : ''})` : ''}` +
+        `, clip ${hyper.clip}, ` +
         `batch ${hyper.batchSize} × BPTT ${hyper.bptt} (${count(windows.length)} steps/epoch) | ${backend.description}` +
         `${c.resume ? ` | resuming ${last}` : ''}`,
     );

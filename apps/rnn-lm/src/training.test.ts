@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SGD } from '@rnn/nn';
 import { manualSeed, tensor } from '@rnn/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildVocab, loadCorpus, readEncoded } from './data';
 import { RNNLM } from './model';
+import { Annealing } from './schedule';
 import { CarriedWindows, evaluatePerplexity } from './training';
 
 const dir = mkdtempSync(join(tmpdir(), 'rnn-lm-unit-'));
@@ -135,5 +137,22 @@ describe('evaluatePerplexity', () => {
     expect(windowed.perplexity).toBeCloseTo(whole.perplexity, 4);
     expect(whole.perplexity).toBeCloseTo(Math.exp(whole.loss), 8);
     expect(m.training).toBe(true); // evaluation mode only while evaluating
+  });
+});
+
+describe('Annealing', () => {
+  it('divides the rate on a plateau (PyTorch example) and decays it after epoch N (Zaremba)', () => {
+    manualSeed(0);
+    const optimizer = new SGD(tiny(10).parameters(), { lr: 20 });
+    const s = new Annealing(optimizer, { factor: 0.25, decayAfter: 3, decay: 0.5 });
+    const lrs = [5.0, 4.8, 4.9, 4.7, 4.6].map((validLoss) => {
+      s.step(validLoss);
+      return optimizer.paramGroups[0].lr;
+    });
+    // epoch 3 is no better than epoch 2 → × 0.25; after epoch 3 and every later one → × 0.5 as well.
+    expect(lrs).toEqual([20, 20, 2.5, 1.25, 0.625]);
+    const restored = new Annealing(optimizer, { factor: 0.25, decayAfter: 0, decay: 1 });
+    restored.loadStateDict(JSON.parse(JSON.stringify(s.stateDict())));
+    expect(restored).toMatchObject({ decayAfter: 3, decay: 0.5, best: 4.6, lastEpoch: 5 });
   });
 });
