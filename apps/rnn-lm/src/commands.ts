@@ -222,18 +222,6 @@ export const train = defineCommand({
       process.stdout.write(chunk),
     );
     const finalMetrics = { valid: pick(valid), test: pick(test) };
-    const runName = `${c.preset}: ${hyper.layers}×${hyper.hidden}`;
-    const report = await writeReport(dir.report, {
-      title: `rnn-lm: ${c.out}`,
-      notes: [
-        `${runName} LSTM, ${backend.description}`,
-        `${result.status} after ${result.progress.epoch} epochs, ${result.progress.step} steps; best checkpoint: epoch ${best.epoch}`,
-      ],
-      runs: [{ name: runName, records: await readMetrics(dir.metrics) }],
-      curves: { metrics: ['loss', 'perplexity', 'lr'], logScale: ['perplexity'] },
-      finalMetrics,
-      config: { ...c, ...hyper },
-    });
     const wallTime = (performance.now() - started) / 1000;
     await writeRunSummary(dir.summary, {
       app: 'rnn-lm',
@@ -255,6 +243,18 @@ export const train = defineCommand({
           .filter((r) => r.split === 'valid')
           .map((r) => ({ epoch: r.epoch, perplexity: r.metrics.perplexity })),
       },
+    });
+    const runName = `${c.preset}: ${hyper.layers}×${hyper.hidden}`;
+    const report = await writeReport(dir.report, {
+      title: `rnn-lm: ${c.out}`,
+      notes: [
+        `${runName} LSTM, ${backend.description}`,
+        `${result.status} after ${result.progress.epoch} epochs, ${result.progress.step} steps; best checkpoint: epoch ${best.epoch}`,
+      ],
+      runs: [{ name: runName, records: await readMetrics(dir.metrics) }],
+      curves: { metrics: ['loss', 'perplexity', 'lr'], logScale: ['perplexity'] },
+      finalMetrics,
+      config: { ...c, ...hyper },
     });
     log('wrote:');
     for (const f of [
