@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
-// One ESM file, dist/cli.js (the `rnn-lm` bin). Workspace packages stay imports, not bundled.
+// dist/cli.js (the `rnn-lm` bin) and dist/step-time.js (sizing a model). Workspace packages stay imports, not bundled.
 export default defineConfig({
-  entry: { cli: 'src/cli.ts' },
+  entry: { cli: 'src/cli.ts', 'step-time': 'src/step-time.ts' },
   format: ['esm'],
   platform: 'node',
   target: 'es2022',
