@@ -25,7 +25,7 @@ import {
 import { type EncodedText, loadCorpus, ptbFiles, readEncoded } from './data';
 import { type LmConfig, RNNLM } from './model';
 import { PRESETS, type Preset, QUICK_RUN } from './presets';
-import { writeSample } from './sample';
+import { encodePrompt, writeSample } from './sample';
 import { Annealing } from './schedule';
 import { CarriedWindows, evaluatePerplexity, windowLoss } from './training';
 
@@ -288,7 +288,8 @@ async function loadTrained(checkpoint: string): Promise<{ model: RNNLM; vocab: V
 export const evalCommand = defineCommand({
   description:
     'Perplexity of a checkpoint on text files in the corpus format (one sentence per line; words the\n' +
-    'vocabulary lacks are read as <unk> and counted). Without FILE: the test split of --data, or of the sample.',
+    'vocabulary lacks are read as <unk> and counted). Without FILE: the test split of --data, else of the\n' +
+    "data the checkpoint was trained on (the repo's sample for a quick run).",
   flags: {
     checkpoint: checkpointFlags().checkpoint,
     data: checkpointFlags().data,
@@ -303,8 +304,9 @@ export const evalCommand = defineCommand({
   ],
   async run(c, { positionals }) {
     const backend = await setupBackend(c.backend);
-    const { model, vocab } = await loadTrained(c.checkpoint);
-    const files = positionals.length > 0 ? positionals : [ptbFiles(c.data).test];
+    const { model, vocab, meta } = await loadTrained(c.checkpoint);
+    const data = c.data ?? (meta.flags.data as string | undefined);
+    const files = positionals.length > 0 ? positionals : [ptbFiles(data).test];
     log(`${c.checkpoint} on ${backend.description}:`);
     for (const file of files) {
       const text = await readEncoded(file, vocab);
@@ -344,10 +346,7 @@ export const sample = defineCommand({
     await setupBackend(c.backend);
     const { model, vocab } = await loadTrained(c.checkpoint);
     const prompt = c.prompt?.trim() ?? '';
-    const unknown = prompt
-      .split(/\s+/)
-      .filter(Boolean)
-      .filter((w) => !vocab.has(w));
+    const { unknown } = encodePrompt(prompt, vocab);
     if (unknown.length > 0) {
       process.stderr.write(`rnn-lm sample: read as <unk> (not in the vocabulary): ${unknown.join(' ')}\n`);
     }
