@@ -6,5 +6,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['@rnn/tensor', '@rnn/nn', '@rnn/cpu-native', '@rnn/backend-webgpu'],
+  external: ['@rnn/tensor', '@rnn/nn', '@rnn/cpu-native', '@rnn/backend-webgpu', '@rnn/spinn'],
 });

@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence
 
-SHIFT, REDUCE = 1, 2
+SHIFT, REDUCE = 0, 1  # as @rnn/data and @rnn/spinn
 
 
 # ---------------------------------------------------------------- A. language model
@@ -120,6 +120,9 @@ def build_tagger(c, d):
 
 
 # ---------------------------------------------------------------- D. SPINN
+# The same algorithm as @rnn/spinn's `Spinn` (apps/spinn/src/model/spinn.ts), step for step: sentences
+# sorted by length so those still parsing are a prefix, the stacks as tensors (`top`, `second`, and the
+# tops of every step), written with index_copy.
 class Reduce(nn.Module):
     def __init__(self, hidden, tracker):
         super().__init__()
@@ -137,16 +140,27 @@ class Reduce(nn.Module):
         return torch.cat([h, c], 1)
 
 
-def gather(sources, refs):
-    """Same as `gather` in spinn.ts: one index_select per source, a cat, one index_select to reorder."""
-    by_source = {}
-    for k, (src, _) in enumerate(refs):
-        by_source.setdefault(src, []).append(k)
+class Tracker(nn.Module):
+    def __init__(self, hidden, size):
+        super().__init__()
+        self.hidden = hidden
+        self.cell = nn.LSTMCell(3 * hidden, size)
+
+    def forward(self, buffer, top, second, state):
+        H = self.hidden
+        return self.cell(torch.cat([buffer[:, :H], top[:, :H], second[:, :H]], 1), state)
+
+
+def gather_entries(history, zero, refs):
+    """Same as `gatherEntries` in spinn.ts: one index_select per step tensor, a cat, one index_select to reorder."""
+    by_step = {}
+    for k, (step, _) in enumerate(refs):
+        by_step.setdefault(step, []).append(k)
     parts, order = [], []
-    for src in sorted(by_source):
-        ks = by_source[src]
-        rows = torch.tensor([refs[k][1] for k in ks], dtype=torch.long)
-        parts.append(sources[src].index_select(0, rows))
+    for step, ks in by_step.items():
+        source = zero if step < 0 else history[step]
+        rows = [0] * len(ks) if step < 0 else [refs[k][1] for k in ks]
+        parts.append(source.index_select(0, torch.tensor(rows, dtype=torch.long)))
         order.extend(ks)
     out = parts[0] if len(parts) == 1 else torch.cat(parts, 0)
     inverse = [0] * len(order)
@@ -160,106 +174,100 @@ def gather(sources, refs):
 class Spinn(nn.Module):
     def __init__(self, c):
         super().__init__()
-        self.c = c
+        self.hidden = c["hidden"]
         self.reduce = Reduce(c["hidden"], c["tracker"])
-        self.tracker = nn.LSTMCell(3 * c["hidden"], c["tracker"])
+        self.tracker = Tracker(c["hidden"], c["tracker"])
 
-    def forward(self, buffer, sentences):
-        H = self.c["hidden"]
-        B = len(sentences)
-        counts, row_of = position_major(sentences)
-        sources = [torch.zeros(1, 2 * H)] + list(torch.split(buffer, counts, 0))
-        buf_next = [0] * B
-
-        def leaf(b):
-            return (1 + buf_next[b], row_of[b][buf_next[b]])
-        stacks = [[(0, 0), (0, 0)] for _ in sentences]
-        steps = max(len(s["transitions"]) for s in sentences)
+    def forward(self, leaves, sentences):
+        H = self.hidden
+        S = len(sentences)
+        lengths_in = [len(s["tokens"]) for s in sentences]
+        offsets = [0] * S
+        for i in range(1, S):
+            offsets[i] = offsets[i - 1] + lengths_in[i - 1]
+        order = sorted(range(S), key=lambda i: -lengths_in[i])  # stable, as Array.prototype.sort
+        length = [lengths_in[i] for i in order]
+        steps = [2 * n - 1 for n in length]
+        total = leaves.shape[0]
+        zero = leaves.new_zeros(1, 2 * H)
+        words = torch.cat([leaves, zero], 0)
+        buf_next = [0] * S
+        stacks = [[-1, -1] for _ in range(S)]
+        history = []
+        top = leaves.new_zeros(S, 2 * H)
+        second = top
         state = None
-        for t in range(steps):
-            ops = []
-            for s in sentences:
-                k = t - (steps - len(s["transitions"]))
-                ops.append(s["transitions"][k] if k >= 0 else 0)
-            buf_top = [leaf(b) if buf_next[b] < len(sentences[b]["tokens"]) else (0, 0) for b in range(B)]
-            s1 = [s[-1] for s in stacks]
-            s2 = [s[-2] for s in stacks]
-
-            # one gather for the tracker's three inputs: rows [buffer tops; stack tops; second entries]
-            tops = gather(sources, buf_top + s1 + s2).narrow(1, 0, H)
-            state = self.tracker(tops.reshape(3, B, H).transpose(0, 1).reshape(B, 3 * H), state)
-            reducing, lefts, rights = [], [], []
-            for b in range(B):
-                if ops[b] == SHIFT:
-                    stacks[b].append(leaf(b))
-                    buf_next[b] += 1
-                elif ops[b] == REDUCE:
-                    rights.append(stacks[b].pop())
-                    lefts.append(stacks[b].pop())
-                    reducing.append(b)
+        n = S
+        for t in range(steps[0]):
+            while steps[n - 1] <= t:
+                n -= 1
+            if top.shape[0] > n:
+                top, second = top[:n], second[:n]
+                state = (state[0][:n], state[1][:n])
+            buf_index = [offsets[order[r]] + buf_next[r] if buf_next[r] < length[r] else total for r in range(n)]
+            buffer = words.index_select(0, torch.tensor(buf_index, dtype=torch.long))
+            state = self.tracker(buffer, top, second, state)
+            reducing, thirds = [], []
+            for r in range(n):
+                st = stacks[r]
+                if sentences[order[r]]["transitions"][t] == SHIFT:
+                    buf_next[r] += 1
+                    st.append(t)
+                else:
+                    reducing.append(r)
+                    thirds.append((st[-3], r))
+                    del st[-2:]
+                    st.append(t)
+            new_top, new_second = buffer, top
             if reducing:
-                tracking = state[0].index_select(0, torch.tensor(reducing, dtype=torch.long))
-                R = len(reducing)
-                pairs = gather(sources, lefts + rights)
-                out = self.reduce(pairs.narrow(0, 0, R), pairs.narrow(0, R, R), tracking)
-                src = len(sources)
-                sources.append(out)
-                for row, b in enumerate(reducing):
-                    stacks[b].append((src, row))
-        h, _ = gather(sources, [s[-1] for s in stacks]).chunk(2, 1)
-        return h
-
-
-def position_major(sentences):
-    """Same as `positionMajor` in spinn.ts: words per position, and each word's row among them."""
-    longest = max(len(s["tokens"]) for s in sentences)
-    counts = [0] * longest
-    row_of = []
-    for s in sentences:
-        rows = []
-        for k in range(len(s["tokens"])):
-            rows.append(counts[k])
-            counts[k] += 1
-        row_of.append(rows)
-    return counts, row_of
-
-
-def position_major_tokens(sentences):
-    longest = max(len(s["tokens"]) for s in sentences)
-    return [s["tokens"][k] for k in range(longest) for s in sentences if k < len(s["tokens"])]
+                rows = torch.tensor(reducing, dtype=torch.long)
+                tracking = state[0].index_select(0, rows)
+                reduced = self.reduce(second.index_select(0, rows), top.index_select(0, rows), tracking)
+                third = gather_entries(history, zero, thirds)
+                if len(reducing) == n:
+                    new_top, new_second = reduced, third
+                else:
+                    new_top = buffer.index_copy(0, rows, reduced)
+                    new_second = top.index_copy(0, rows, third)
+            history.append(new_top)
+            top, second = new_top, new_second
+        roots = gather_entries(history, zero, [(s - 1, r) for r, s in enumerate(steps)])
+        inverse = [0] * S
+        for r, i in enumerate(order):
+            inverse[i] = r
+        return roots.index_select(0, torch.tensor(inverse, dtype=torch.long))[:, :H]
 
 
 class SpinnClassifier(nn.Module):
+    """@rnn/spinn's NliClassifier as workload D builds it: frozen vectors, no BatchNorm or dropout, MLP × 2."""
+
     def __init__(self, c):
         super().__init__()
-        self.embed = nn.Embedding(c["vocab"], c["embed"])
+        self.embed = nn.Embedding(c["vocab"], c["embed"], padding_idx=0)
         self.embed.weight.requires_grad_(False)
         self.proj = nn.Linear(c["embed"], 2 * c["hidden"])
         self.encoder = Spinn(c)
-        self.mlp1 = nn.Linear(4 * c["hidden"], c["mlp"])
-        self.mlp2 = nn.Linear(c["mlp"], c["mlp"])
+        self.mlp = nn.Sequential(
+            nn.Linear(4 * c["hidden"], c["mlp"]), nn.ReLU(), nn.Linear(c["mlp"], c["mlp"]), nn.ReLU()
+        )
         self.out = nn.Linear(c["mlp"], c["classes"])
 
-    def encode(self, tokens, sentences):
-        return self.encoder(self.proj(self.embed(tokens)), sentences)
-
-    def forward(self, prem, hyp, d):
-        p = self.encode(prem, d["premises"])
-        h = self.encode(hyp, d["hypotheses"])
-        features = torch.cat([p, h, p - h, p * h], 1)
-        return self.out(F.relu(self.mlp2(F.relu(self.mlp1(features)))))
+    def forward(self, ids, sentences, B):
+        encoding = self.encoder(self.proj(self.embed(ids)), sentences)
+        p, h = encoding[:B], encoding[B:]
+        return self.out(self.mlp(torch.cat([p, h, p - h, p * h], 1)))
 
 
 def build_spinn(c, d):
     model = SpinnClassifier(c)
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=c["lr"])
-    prem = torch.tensor(position_major_tokens(d["premises"]), dtype=torch.long)
-    hyp = torch.tensor(position_major_tokens(d["hypotheses"]), dtype=torch.long)
+    sentences = d["premises"] + d["hypotheses"]
+    ids = torch.tensor([w for s in sentences for w in s["tokens"]], dtype=torch.long)
     labels = torch.tensor(d["labels"], dtype=torch.long)
 
     def step():
         opt.zero_grad()
-        loss = F.cross_entropy(model(prem, hyp, d), labels)
+        loss = F.cross_entropy(model(ids, sentences, len(d["labels"])), labels)
         loss.backward()
         opt.step()
         return loss.item()

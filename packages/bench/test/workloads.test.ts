@@ -27,14 +27,14 @@ describe.each(workloads.map((w) => [w.id, w] as const))('workload %s', (_id, spe
   });
 });
 
-it('random trees are valid shift-reduce sequences', () => {
+it('random trees are valid shift-reduce sequences (SHIFT 0, REDUCE 1)', () => {
   const rand = seededRandom(5);
   for (let n = 1; n < 30; n++) {
     const t = randomTransitions(rand, n);
     expect(t.length).toBe(2 * n - 1);
     let depth = 0;
     for (const op of t) {
-      depth += op === 1 ? 1 : -1;
+      depth += op === 0 ? 1 : -1;
       expect(depth).toBeGreaterThanOrEqual(1);
     }
     expect(depth).toBe(1);

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The full-data runs the README quotes, one after another (run from the repo root, under the shared
+# lock, e.g.):
+#
+#   nohup flock /tmp/rnn-full-run.lock env VARIANTS="spinn-pi bow lstm" SEEDS="0 1 2" \
+#     apps/spinn/scripts/full-data-runs.sh > runs/spinn-full.log 2>&1 &
+#
+# Data: the 1% SNLI train sample plus 80% of dev's captions for training, the other 20% of dev for
+# model selection (early stopping, best checkpoint), SNLI test for the reported accuracy.
+# Each run writes runs/spinn/<model>-s<seed>/ and its summary to apps/spinn/results/<model>-s<seed>.json.
+set -u
+BIN=${BIN:-apps/spinn/dist/cli.js}
+DATA=${DATA:-/work/shared/data}
+VARIANTS=${VARIANTS:-"spinn-pi bow lstm spinn-rl"}
+SEEDS=${SEEDS:-"0 1 2"}
+EXTRA=${EXTRA:-}
+COMMON="--data $DATA --dev-train 0.8 --batch-size 64 --epochs 15 --patience 3"
+for v in $VARIANTS; do
+  for s in $SEEDS; do
+    echo "=== $(date -u +%FT%TZ) $v seed $s"
+    # shellcheck disable=SC2086
+    node "$BIN" train --model "$v" --seed "$s" $COMMON $EXTRA --out "runs/spinn/$v-s$s" --overwrite \
+      --summary "apps/spinn/results/$v-s$s.json" || echo "=== $v seed $s failed with status $?"
+  done
+done
+echo "=== $(date -u +%FT%TZ) done"
