@@ -6,13 +6,14 @@ import {
   registerBackend,
   type Storage,
   type TypedArray,
-} from '@rnn/tensor';
+} from '@rnn/tensor/backend';
 import type { PoolStats } from './device/buffer-pool';
 import { type ContextOptions, GPUContext } from './device/context';
 import type { GPUStorage } from './device/storage';
 import { handle } from './kernels/common';
 import * as ew from './kernels/elementwise';
 import { fusedKernels } from './kernels/fused';
+import { addInto } from './kernels/in-place';
 import * as ix from './kernels/indexing';
 import * as layout from './kernels/layout';
 import { matmul } from './kernels/matmul';
@@ -214,6 +215,9 @@ function webgpuBackend(
     scatterAdd: (shape, axis, index, src) => own(ix.scatterAdd(ctx, shape, axis, index, src)),
     softmax: (x, axis, log) => own(softmax(ctx, x, axis, log)),
     random: (kind, shape, dtype, key, counter) => own(random(ctx, kind, shape, dtype, key, counter)),
+
+    addInto: (dst, src) => addInto(ctx, dst, src),
+    indexAddInto: (dst, axis, index, src) => ix.indexAddInto(ctx, dst, axis, index, src),
 
     fused: fusedKernels(ctx),
   };

@@ -43,7 +43,10 @@ beforeAll(async () => {
     target: 'es2022',
     write: false,
     logLevel: 'silent',
-    alias: { '@rnn/tensor': here('../../tensor/src/index.ts') },
+    alias: {
+      '@rnn/tensor/backend': here('../../tensor/src/backend/index.ts'),
+      '@rnn/tensor': here('../../tensor/src/index.ts'),
+    },
   });
   const script = bundle.outputFiles[0].text;
   const html =

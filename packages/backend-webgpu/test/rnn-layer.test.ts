@@ -118,9 +118,9 @@ async function runCase(c: Case, label: string): Promise<void> {
     hasBias: c.bias,
     hasProj: !!c.proj,
   };
-  const a = attrs as unknown as Record<string, unknown>;
-  const kg = g.fused!.rnnLayer;
-  const kc = cpu.fused!.rnnLayer;
+  const a = attrs;
+  const kg = g.fused.rnnLayer!;
+  const kc = cpu.fused.rnnLayer!;
   const gIn = inputs.map((p) => p.gpu);
   const cIn = inputs.map((p) => p.cpu);
   const outG = kg.forward(gIn, a);

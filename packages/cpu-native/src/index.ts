@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type CpuAccelerator, setCpuAccelerator } from '@rnn/tensor';
+import { type CpuAccelerator, setCpuAccelerator } from '@rnn/tensor/backend';
 
 /** Every kernel of the accelerator contract: the addon implements all of them. */
 export type NativeKernels = Required<Omit<CpuAccelerator, 'name'>>;

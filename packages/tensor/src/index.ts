@@ -163,6 +163,9 @@ export type { Shape } from './shape';
 export { type NestedArray, Tensor } from './tensor';
 
 import { registerCpuBackend } from './cpu/cpu-backend';
+import { installOps } from './ops/install';
 
-// The CPU backend is built in: registered on import (once per process, whichever copy loads first).
+// The Tensor methods' op table, and the built-in CPU backend (registered once per process, by whichever
+// copy of the package loads first).
+installOps();
 registerCpuBackend();

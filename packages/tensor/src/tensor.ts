@@ -1,4 +1,3 @@
-import { backward as runBackward } from './autograd/backward';
 import { isGradEnabled } from './autograd/grad-mode';
 import { type BackwardFn, GradNode } from './autograd/node';
 import type { Backend, Storage, TensorSpec } from './backend/backend';
@@ -8,16 +7,9 @@ import { processWide } from './engine/process-state';
 import { AutogradError, BackendError, DisposedError, DTypeError, fmtShape, ShapeError } from './errors';
 import { DataRef, type Lease, stats } from './memory/data-ref';
 import { trackTensor } from './memory/scope';
-import { fullLike } from './ops/creation';
-import * as ew from './ops/elementwise';
-import * as idx from './ops/indexing';
-import { matmul } from './ops/matmul';
-import { type MultinomialOptions, multinomial } from './ops/multinomial';
-import { dropout } from './ops/random';
-import * as red from './ops/reduce';
-import * as sh from './ops/shape';
-import { logSoftmax, softmax } from './ops/softmax';
-import { type TopkOptions, type TopkResult, topk } from './ops/topk';
+import type { MultinomialOptions } from './ops/multinomial';
+import { ops } from './ops/table';
+import type { TopkOptions, TopkResult } from './ops/topk';
 import { type Shape, sizeOf } from './shape';
 
 /** Nested number arrays, as returned by {@link Tensor.array}. */
@@ -205,7 +197,7 @@ export class Tensor implements TensorSpec {
    * them into their `.grad`. A non-scalar tensor needs an explicit `gradient` of its shape.
    */
   backward(gradient?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    runBackward(this, gradient, options.retainGraph ?? false);
+    ops.backward(this, gradient, options.retainGraph ?? false);
   }
 
   /** A tensor sharing this one's data, cut from the autograd graph. */
@@ -215,7 +207,7 @@ export class Tensor implements TensorSpec {
 
   /** A copy of the data, differentiable. */
   clone(): Tensor {
-    return sh.clone(this);
+    return ops.sh.clone(this);
   }
 
   /**
@@ -223,7 +215,7 @@ export class Tensor implements TensorSpec {
    * how optimizers update parameters in place. `value` keeps its own data too (storage is shared).
    */
   assign(value: Tensor): this {
-    sh.checkAssign(this, value);
+    ops.sh.checkAssign(this, value);
     const ref = value.ref.retain();
     this.ref.release();
     this._ref = ref;
@@ -250,231 +242,231 @@ export class Tensor implements TensorSpec {
 
   /** Converts to another dtype (differentiable between float types). */
   asType(dtype: DType): Tensor {
-    return ew.cast(this, dtype);
+    return ops.ew.cast(this, dtype);
   }
 
   float(): Tensor {
-    return ew.cast(this, 'float32');
+    return ops.ew.cast(this, 'float32');
   }
 
   double(): Tensor {
-    return ew.cast(this, 'float64');
+    return ops.ew.cast(this, 'float64');
   }
 
   int(): Tensor {
-    return ew.cast(this, 'int32');
+    return ops.ew.cast(this, 'int32');
   }
 
   bool(): Tensor {
-    return ew.cast(this, 'bool');
+    return ops.ew.cast(this, 'bool');
   }
 
   // ---------------------------------------------------------------- elementwise
   add(other: Tensor | number): Tensor {
-    return ew.add(this, other);
+    return ops.ew.add(this, other);
   }
   sub(other: Tensor | number): Tensor {
-    return ew.sub(this, other);
+    return ops.ew.sub(this, other);
   }
   mul(other: Tensor | number): Tensor {
-    return ew.mul(this, other);
+    return ops.ew.mul(this, other);
   }
   div(other: Tensor | number): Tensor {
-    return ew.div(this, other);
+    return ops.ew.div(this, other);
   }
   pow(exponent: Tensor | number): Tensor {
-    return ew.pow(this, exponent);
+    return ops.ew.pow(this, exponent);
   }
   maximum(other: Tensor | number): Tensor {
-    return ew.maximum(this, other);
+    return ops.ew.maximum(this, other);
   }
   minimum(other: Tensor | number): Tensor {
-    return ew.minimum(this, other);
+    return ops.ew.minimum(this, other);
   }
   neg(): Tensor {
-    return ew.neg(this);
+    return ops.ew.neg(this);
   }
   exp(): Tensor {
-    return ew.exp(this);
+    return ops.ew.exp(this);
   }
   log(): Tensor {
-    return ew.log(this);
+    return ops.ew.log(this);
   }
   sqrt(): Tensor {
-    return ew.sqrt(this);
+    return ops.ew.sqrt(this);
   }
   abs(): Tensor {
-    return ew.abs(this);
+    return ops.ew.abs(this);
   }
   tanh(): Tensor {
-    return ew.tanh(this);
+    return ops.ew.tanh(this);
   }
   sigmoid(): Tensor {
-    return ew.sigmoid(this);
+    return ops.ew.sigmoid(this);
   }
   relu(): Tensor {
-    return ew.relu(this);
+    return ops.ew.relu(this);
   }
   sign(): Tensor {
-    return ew.sign(this);
+    return ops.ew.sign(this);
   }
   square(): Tensor {
-    return ew.mul(this, this);
+    return ops.ew.mul(this, this);
   }
   clamp(min?: number | null, max?: number | null): Tensor {
-    return ew.clamp(this, min, max);
+    return ops.ew.clamp(this, min, max);
   }
   eq(other: Tensor | number): Tensor {
-    return ew.compare('eq', this, other);
+    return ops.ew.compare('eq', this, other);
   }
   ne(other: Tensor | number): Tensor {
-    return ew.compare('ne', this, other);
+    return ops.ew.compare('ne', this, other);
   }
   lt(other: Tensor | number): Tensor {
-    return ew.compare('lt', this, other);
+    return ops.ew.compare('lt', this, other);
   }
   le(other: Tensor | number): Tensor {
-    return ew.compare('le', this, other);
+    return ops.ew.compare('le', this, other);
   }
   gt(other: Tensor | number): Tensor {
-    return ew.compare('gt', this, other);
+    return ops.ew.compare('gt', this, other);
   }
   ge(other: Tensor | number): Tensor {
-    return ew.compare('ge', this, other);
+    return ops.ew.compare('ge', this, other);
   }
   logicalNot(): Tensor {
-    return ew.logicalNot(this);
+    return ops.ew.logicalNot(this);
   }
   logicalAnd(other: Tensor): Tensor {
-    return ew.logicalAnd(this, other);
+    return ops.ew.logicalAnd(this, other);
   }
   logicalOr(other: Tensor): Tensor {
-    return ew.logicalOr(this, other);
+    return ops.ew.logicalOr(this, other);
   }
   /** `where(mask, value, this)`: elements where `mask` is true become `value`. */
   maskedFill(mask: Tensor, value: number): Tensor {
-    return ew.maskedFill(this, mask, value);
+    return ops.ew.maskedFill(this, mask, value);
   }
 
   // ---------------------------------------------------------------- reductions
   sum(axis?: number | readonly number[], keepDim = false): Tensor {
-    return red.sum(this, axis, keepDim);
+    return ops.red.sum(this, axis, keepDim);
   }
   mean(axis?: number | readonly number[], keepDim = false): Tensor {
-    return red.mean(this, axis, keepDim);
+    return ops.red.mean(this, axis, keepDim);
   }
   /** Maximum values over axes (gradient shared evenly among ties, like `torch.amax`). */
   max(axis?: number | readonly number[], keepDim = false): Tensor {
-    return red.max(this, axis, keepDim);
+    return ops.red.max(this, axis, keepDim);
   }
   /** Minimum values over axes (gradient shared evenly among ties, like `torch.amin`). */
   min(axis?: number | readonly number[], keepDim = false): Tensor {
-    return red.min(this, axis, keepDim);
+    return ops.red.min(this, axis, keepDim);
   }
   argmax(axis?: number, keepDim = false): Tensor {
-    return red.argmax(this, axis, keepDim);
+    return ops.red.argmax(this, axis, keepDim);
   }
   argmin(axis?: number, keepDim = false): Tensor {
-    return red.argmin(this, axis, keepDim);
+    return ops.red.argmin(this, axis, keepDim);
   }
   logsumexp(axis: number | readonly number[], keepDim = false): Tensor {
-    return red.logsumexp(this, axis, keepDim);
+    return ops.red.logsumexp(this, axis, keepDim);
   }
 
   // ---------------------------------------------------------------- linear algebra
   matmul(other: Tensor): Tensor {
-    return matmul(this, other);
+    return ops.matmul(this, other);
   }
 
   // ---------------------------------------------------------------- shape
   reshape(shape: readonly number[]): Tensor {
-    return sh.reshape(this, shape);
+    return ops.sh.reshape(this, shape);
   }
   /** Same as {@link reshape} (storage is always contiguous, so a view never fails). */
   view(shape: readonly number[]): Tensor {
-    return sh.reshape(this, shape);
+    return ops.sh.reshape(this, shape);
   }
   flatten(startDim = 0, endDim = -1): Tensor {
-    return sh.flatten(this, startDim, endDim);
+    return ops.sh.flatten(this, startDim, endDim);
   }
   permute(dims: readonly number[]): Tensor {
-    return sh.permute(this, dims);
+    return ops.sh.permute(this, dims);
   }
   transpose(dim0: number, dim1: number): Tensor {
-    return sh.transpose(this, dim0, dim1);
+    return ops.sh.transpose(this, dim0, dim1);
   }
   /** Transpose of a 2-D tensor. */
   t(): Tensor {
-    return sh.transpose2d(this);
+    return ops.sh.transpose2d(this);
   }
   squeeze(dim?: number): Tensor {
-    return sh.squeeze(this, dim);
+    return ops.sh.squeeze(this, dim);
   }
   unsqueeze(dim: number): Tensor {
-    return sh.unsqueeze(this, dim);
+    return ops.sh.unsqueeze(this, dim);
   }
   /** Broadcasts to `shape` (`-1` keeps a dimension). */
   expand(shape: readonly number[]): Tensor {
-    return sh.expand(this, shape);
+    return ops.sh.expand(this, shape);
   }
   expandAs(other: Tensor): Tensor {
-    return sh.expand(this, other.shape);
+    return ops.sh.expand(this, other.shape);
   }
   /** `x[..., start:end:step, ...]` along `dim` (negative and omitted bounds as in Python). */
   slice(dim: number, start?: number, end?: number, step = 1): Tensor {
-    return sh.slice(this, dim, start, end, step);
+    return ops.sh.slice(this, dim, start, end, step);
   }
   narrow(dim: number, start: number, length: number): Tensor {
-    return sh.narrow(this, dim, start, length);
+    return ops.sh.narrow(this, dim, start, length);
   }
   /** `x[..., index, ...]` along `dim`: removes that dimension. */
   select(dim: number, index: number): Tensor {
-    return sh.select(this, dim, index);
+    return ops.sh.select(this, dim, index);
   }
   flip(dims: number | readonly number[]): Tensor {
-    return sh.flip(this, dims);
+    return ops.sh.flip(this, dims);
   }
   split(splitSize: number | readonly number[], dim = 0): Tensor[] {
-    return sh.split(this, splitSize, dim);
+    return ops.sh.split(this, splitSize, dim);
   }
   chunk(chunks: number, dim = 0): Tensor[] {
-    return sh.chunk(this, chunks, dim);
+    return ops.sh.chunk(this, chunks, dim);
   }
 
   // ---------------------------------------------------------------- indexing
   indexSelect(dim: number, index: Tensor): Tensor {
-    return idx.indexSelect(this, dim, index);
+    return ops.idx.indexSelect(this, dim, index);
   }
   gather(dim: number, index: Tensor): Tensor {
-    return idx.gather(this, dim, index);
+    return ops.idx.gather(this, dim, index);
   }
   /** This tensor with the entries at `index` along `dim` replaced by `source` (see {@link indexCopy}). */
   indexCopy(dim: number, index: Tensor, source: Tensor): Tensor {
-    return idx.indexCopy(this, dim, index, source);
+    return ops.idx.indexCopy(this, dim, index, source);
   }
   /** The `k` largest (or smallest) elements along `dim` and their indices (see {@link topk}). */
   topk(k: number, dim = -1, options?: TopkOptions): TopkResult {
-    return topk(this, k, dim, options);
+    return ops.topk(this, k, dim, options);
   }
   /** Category indices drawn from this tensor's rows of weights (see {@link multinomial}). */
   multinomial(numSamples: number, options?: MultinomialOptions): Tensor {
-    return multinomial(this, numSamples, options);
+    return ops.multinomial(this, numSamples, options);
   }
 
   // ---------------------------------------------------------------- activations
   softmax(dim: number): Tensor {
-    return softmax(this, dim);
+    return ops.softmax(this, dim);
   }
   logSoftmax(dim: number): Tensor {
-    return logSoftmax(this, dim);
+    return ops.logSoftmax(this, dim);
   }
   dropout(p = 0.5, training = true): Tensor {
-    return dropout(this, p, training);
+    return ops.dropout(this, p, training);
   }
 
   /** A tensor of the same shape, dtype and backend filled with `value`. */
   fullLike(value: number): Tensor {
-    return fullLike(this, value);
+    return ops.fullLike(this, value);
   }
 }
 

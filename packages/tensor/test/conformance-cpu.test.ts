@@ -41,7 +41,7 @@ function float32OnlyCpu(): Backend {
       return f(...args);
     }) as F;
   const fused: Record<string, FusedKernel> = {};
-  for (const [name, k] of Object.entries(inner.fused ?? {})) {
+  for (const [name, k] of Object.entries(inner.fused ?? {}) as [string, FusedKernel][]) {
     fused[name] = {
       forward: guard(`${name}.forward`, k.forward),
       backward: k.backward && guard(`${name}.backward`, k.backward),

@@ -1,4 +1,4 @@
-import { BackendError } from '@rnn/tensor';
+import { BackendError } from '@rnn/tensor/backend';
 import { Ballast, ballastByDefault } from './ballast';
 import { BufferPool, type PoolStats } from './buffer-pool';
 import { INDEX_FLAG_BYTES, IndexErrorFlag } from './index-errors';

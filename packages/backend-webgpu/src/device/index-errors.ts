@@ -1,4 +1,4 @@
-import { BackendError } from '@rnn/tensor';
+import { BackendError } from '@rnn/tensor/backend';
 
 /** u32 words of the flag: claimed, site, value, position, limit, and padding to 32 bytes. */
 export const INDEX_FLAG_WORDS = 8;

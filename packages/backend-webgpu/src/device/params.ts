@@ -1,4 +1,4 @@
-import { BackendError } from '@rnn/tensor';
+import { BackendError } from '@rnn/tensor/backend';
 
 /** u32 words in one dispatch's parameter block (256 bytes: WebGPU's uniform-offset alignment). */
 export const PARAM_WORDS = 64;

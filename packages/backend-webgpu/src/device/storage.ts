@@ -1,4 +1,4 @@
-import type { TensorSpec } from '@rnn/tensor';
+import type { TensorSpec } from '@rnn/tensor/backend';
 
 /**
  * What a WebGPU tensor's storage handle holds: a pooled GPU buffer (at least `length * 4` bytes, since

@@ -7,7 +7,7 @@ import {
   type Shape,
   type TensorSpec,
   type UnaryOp,
-} from '@rnn/tensor';
+} from '@rnn/tensor/backend';
 import type { GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';

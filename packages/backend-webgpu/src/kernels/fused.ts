@@ -1,4 +1,4 @@
-import type { FusedKernel } from '@rnn/tensor';
+import type { FusedKernel, FusedKernels } from '@rnn/tensor/backend';
 import type { GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf } from '../device/storage';
@@ -244,8 +244,8 @@ ${declare([
   };
 }
 
-/** The fused kernels of the WebGPU backend, keyed by fused-op name (see `@rnn/tensor`'s `ops/fused.ts`). */
-export function fusedKernels(ctx: GPUContext): Record<string, FusedKernel> {
+/** The fused kernels of the WebGPU backend, keyed by fused-op name (see `FusedAttrs` in `@rnn/tensor/backend`). */
+export function fusedKernels(ctx: GPUContext): FusedKernels {
   return {
     softmaxCrossEntropy: softmaxCrossEntropy(ctx),
     lstmCell: lstmCell(ctx),

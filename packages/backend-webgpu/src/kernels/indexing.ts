@@ -1,4 +1,4 @@
-import type { Shape, TensorSpec } from '@rnn/tensor';
+import type { Shape, TensorSpec } from '@rnn/tensor/backend';
 import type { GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';
@@ -58,16 +58,47 @@ export function indexAdd(
   index: TensorSpec,
   src: TensorSpec,
 ): GPUStorage {
+  const out = output(ctx, sizeOf(shape));
+  addRows(ctx, out.buffer, shape, axis, index, src, false);
+  return out;
+}
+
+/**
+ * `dst[o, index[i], j] += src[o, i, j]` in place (`Backend.indexAddInto`): the same kernel as
+ * {@link indexAdd}, starting from `dst`'s values instead of zeros.
+ */
+export function indexAddInto(
+  ctx: GPUContext,
+  dst: TensorSpec,
+  axis: number,
+  index: TensorSpec,
+  src: TensorSpec,
+): boolean {
+  if (dst.dtype !== 'float32' || src.dtype !== 'float32') return false;
+  addRows(ctx, bufferOf(dst), dst.shape, axis, index, src, true);
+  return true;
+}
+
+/** The indexAdd kernel into `dst` (`shape`); `accumulate` keeps `dst`'s values, else zeroes first. */
+function addRows(
+  ctx: GPUContext,
+  dst: GPUBuffer,
+  shape: Shape,
+  axis: number,
+  index: TensorSpec,
+  src: TensorSpec,
+  accumulate: boolean,
+): void {
   const t = wgslType(src.dtype);
   const [outer, n, inner] = splitAround(shape, axis, axis);
   const m = sizeOf(index.shape);
   const cols = Math.min(Math.max(inner, 1), INDEX_ADD_COLUMNS);
   const chunks = Math.ceil(inner / cols);
   const threads = outer * n * chunks;
-  const out = output(ctx, sizeOf(shape));
-  const site = ctx.indexFlag.site('indexAdd');
+  const op = accumulate ? 'indexAddInto' : 'indexAdd';
+  const site = ctx.indexFlag.site(op);
   ctx.dispatch(
-    `indexAdd:${t}`,
+    `${op}:${t}`,
     () => ({
       code: `${declare([
         ['src', 'read', t],
@@ -85,8 +116,12 @@ export function indexAdd(
   let r = row % n;
   let o = row / n;
   let base = row * inner;
-  for (var j = j0; j < j1; j++) { dst[base + j] = ${t}(0); }
-  for (var q = 0u; q < m; q++) {
+${
+  accumulate
+    ? ''
+    : `  for (var j = j0; j < j1; j++) { dst[base + j] = ${t}(0); }
+`
+}  for (var q = 0u; q < m; q++) {
     let v = idx[q];
     if (u32(v) == r) {
       let sb = (o * m + q) * inner;
@@ -97,11 +132,10 @@ export function indexAdd(
   }`)}`,
       bindings: ['read', 'read', 'write', 'write'],
     }),
-    [bufferOf(src), bufferOf(index), out.buffer, ctx.indexFlag.bind()],
-    new Params('indexAdd').u(threads, n, inner, m, cols, chunks).words,
+    [bufferOf(src), bufferOf(index), dst, ctx.indexFlag.bind()],
+    new Params(op).u(threads, n, inner, m, cols, chunks).words,
     grid(threads),
   );
-  return out;
 }
 
 /**

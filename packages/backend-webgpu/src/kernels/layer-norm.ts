@@ -1,4 +1,4 @@
-import type { FusedKernel, LayerNormAttrs, TensorSpec } from '@rnn/tensor';
+import type { FusedKernel, LayerNormAttrs, TensorSpec } from '@rnn/tensor/backend';
 import type { BindingKind, GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';
@@ -84,13 +84,13 @@ function rowSum(name: string, expr: string, group: boolean): string {
   let ${name} = row_reduce(${name}_s.x, lid, 0u);`;
 }
 
-export function layerNorm(ctx: GPUContext): FusedKernel {
+export function layerNorm(ctx: GPUContext): FusedKernel<LayerNormAttrs> {
   let placeholder: GPUBuffer | null = null;
   const missing = () => (placeholder ??= ctx.acquire(4));
 
   return {
     forward(inputs, attrs) {
-      const a = attrs as unknown as LayerNormAttrs;
+      const a = attrs;
       const x = inputs[0];
       wgslType(x.dtype);
       const w = a.hasWeight ? inputs[1] : null;
@@ -138,7 +138,7 @@ ${rowSum('v', '(xs[base + j] - mu) * (xs[base + j] - mu)', group)}
     },
 
     backward(inputs, outputs, grads, attrs) {
-      const a = attrs as unknown as LayerNormAttrs;
+      const a = attrs;
       const x = inputs[0];
       const w = a.hasWeight ? inputs[1] : null;
       const [rows, d] = rowsOf(x, a);

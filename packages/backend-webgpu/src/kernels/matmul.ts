@@ -1,4 +1,4 @@
-import type { TensorSpec } from '@rnn/tensor';
+import type { TensorSpec } from '@rnn/tensor/backend';
 import { type GPUContext, MAX_GROUPS } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';

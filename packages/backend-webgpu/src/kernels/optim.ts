@@ -1,4 +1,4 @@
-import type { AdamUpdateAttrs, FusedKernel, SgdUpdateAttrs } from '@rnn/tensor';
+import type { AdamUpdateAttrs, FusedKernel, SgdUpdateAttrs } from '@rnn/tensor/backend';
 import type { BindingKind, GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf } from '../device/storage';
@@ -35,10 +35,10 @@ function kernel(bindings: [string, BindingKind][], body: string) {
  * state tensor more than the 8 storage buffers a WebGPU shader stage is guaranteed: the first pass
  * writes `v` and `max(v_max, v)`, the second the parameter and `m`).
  */
-export function adamUpdate(ctx: GPUContext): FusedKernel {
+export function adamUpdate(ctx: GPUContext): FusedKernel<AdamUpdateAttrs> {
   return {
     forward(inputs, attrs) {
-      const a = attrs as unknown as AdamUpdateAttrs;
+      const a = attrs;
       const [p, g, m, v, vmax] = inputs;
       wgslType(p.dtype);
       const n = sizeOf(p.shape);
@@ -130,10 +130,10 @@ export function adamUpdate(ctx: GPUContext): FusedKernel {
  * the gradient itself on the first step, as in PyTorch), Nesterov. Inputs `[param, grad, buf?]`,
  * outputs `[param', buf'?]`, in the composite's float32 operations.
  */
-export function sgdUpdate(ctx: GPUContext): FusedKernel {
+export function sgdUpdate(ctx: GPUContext): FusedKernel<SgdUpdateAttrs> {
   return {
     forward(inputs, attrs) {
-      const a = attrs as unknown as SgdUpdateAttrs;
+      const a = attrs;
       const [p, g, buf] = inputs;
       wgslType(p.dtype);
       const n = sizeOf(p.shape);

@@ -1,5 +1,5 @@
-import type { DType, RandomKind, Shape } from '@rnn/tensor';
-import { DTypeError } from '@rnn/tensor';
+import type { DType, RandomKind, Shape } from '@rnn/tensor/backend';
+import { DTypeError } from '@rnn/tensor/backend';
 import type { GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import type { GPUStorage } from '../device/storage';

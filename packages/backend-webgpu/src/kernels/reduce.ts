@@ -1,4 +1,4 @@
-import type { ArgReduceOp, ReduceOp, TensorSpec } from '@rnn/tensor';
+import type { ArgReduceOp, ReduceOp, TensorSpec } from '@rnn/tensor/backend';
 import type { GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';

@@ -6,7 +6,7 @@ import {
   rnnGateCount,
   type TensorSpec,
   unpackRnnLayerInputs,
-} from '@rnn/tensor';
+} from '@rnn/tensor/backend';
 import type { BindingKind, GPUContext } from '../device/context';
 import { Params } from '../device/params';
 import { bufferOf, type GPUStorage } from '../device/storage';
@@ -232,14 +232,14 @@ ${body}`)}`,
   };
 }
 
-export function rnnLayer(ctx: GPUContext): FusedKernel {
+export function rnnLayer(ctx: GPUContext): FusedKernel<RnnLayerAttrs> {
   // Bound where an optional read-only input is missing (a flag in the parameters says so).
   let placeholder: GPUBuffer | null = null;
   const missing = () => (placeholder ??= ctx.acquire(4));
 
   return {
     forward(inputs, attrs) {
-      const a = attrs as unknown as RnnLayerAttrs;
+      const a = attrs;
       wgslType(inputs[0].dtype);
       const L = layout(inputs, a);
       const { n, gh, hidden: H, hOut, batch } = L;
@@ -314,7 +314,7 @@ export function rnnLayer(ctx: GPUContext): FusedKernel {
     },
 
     backward(inputs, outputs, grads, attrs) {
-      const a = attrs as unknown as RnnLayerAttrs;
+      const a = attrs;
       const L = layout(inputs, a);
       const { n, gh, hidden: H, hOut, batch } = L;
       const lstm = a.mode === 'lstm';

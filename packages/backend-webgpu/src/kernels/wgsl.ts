@@ -1,4 +1,4 @@
-import { type DType, DTypeError } from '@rnn/tensor';
+import { type DType, DTypeError } from '@rnn/tensor/backend';
 import type { BindingKind } from '../device/context';
 import { MAX_GROUPS } from '../device/context';
 

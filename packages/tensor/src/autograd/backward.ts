@@ -3,9 +3,8 @@ import { watchDeviceMemory } from '../memory/device-growth';
 import { tidy } from '../memory/scope';
 import { onesLike } from '../ops/creation';
 import { shapesEqual } from '../shape';
-import { aliasOf, type Tensor } from '../tensor';
+import { aliasOf, fromArray, type Tensor } from '../tensor';
 import { noGradSync } from './grad-mode';
-import { addInPlace, scatterAddInPlace } from './in-place';
 import type { GradNode, ScatterGrad } from './node';
 
 /**
@@ -16,10 +15,10 @@ import type { GradNode, ScatterGrad } from './node';
  * Gradient accumulation and immutable storage: a tensor used `n` times receives `n` gradients. The
  * first sum is a new tensor (`prev.add(g)`) that the engine itself allocated in this call; nobody else
  * can hold it (not the user, not a saved tensor of the graph, not a pass-through alias), so the
- * remaining `n − 2` gradients are added into that buffer in place where the backend allows it (CPU
- * float storage). Any other buffer is never written: gradients produced by backward functions, the
- * seed, and a leaf's `.grad` from an earlier `backward()` call (which the user may hold) are summed
- * out of place, as before. The values are the same either way (the same float additions, in order).
+ * remaining `n − 2` gradients are added into that buffer in place, through the backend's optional
+ * in-place primitives (`Backend.addInto`, `Backend.indexAddInto`). Any other buffer is never written:
+ * gradients produced by backward functions, the seed, and a leaf's `.grad` from an earlier `backward()`
+ * call (which the user may hold) are summed out of place. The values are the same either way.
  */
 export function backward(root: Tensor, gradient?: Tensor, retainGraph = false): void {
   if (!root.requiresGrad) {
@@ -75,11 +74,11 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
   }
 
   // Tensors the freed nodes owned: disposed when the pass is over (a later node may still read them).
-  const owned: Tensor[] = [];
+  let owned: Tensor[] | null = null;
   const free = (node: GradNode) => {
     if (retainGraph) return;
     const o = node.free();
-    if (o) owned.push(...o);
+    if (o) (owned ??= []).push(...o);
   };
   const pending = new Map<GradNode, (Tensor | null)[]>();
   const rootGrads = new Array<Tensor | null>(rootNode.numOutputs).fill(null);
@@ -149,7 +148,7 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
     releaseDeps(inputs, deps, ready);
     free(node);
   }
-  for (const t of owned) t.disposeBecause('backward() freed the graph that owned it');
+  if (owned) for (const t of owned as Tensor[]) t.disposeBecause('backward() freed the graph that owned it');
 }
 
 /** Counts a node's inputs as done; their nodes become ready once all their consumers have run. */
@@ -177,7 +176,25 @@ function scatterIntoSum(
   if (!input.requiresGrad) return false;
   const prev = input.gradFn ? pending.get(input.gradFn)?.[input.outputIndex] : input.grad;
   if (!prev || !sums.has(prev) || prev.isDisposed || prev.ref.holders !== 1) return false;
-  return scatterAddInPlace(prev, scatter, g);
+  const backend = prev.backend;
+  if (!backend.indexAddInto || g.backend !== backend || g.dtype !== prev.dtype) return false;
+  if ('index' in scatter) return backend.indexAddInto(prev, scatter.axis, scatter.index, g);
+  const rows = new Int32Array(g.shape[scatter.axis]);
+  for (let k = 0; k < rows.length; k++) rows[k] = scatter.start + k * scatter.step;
+  const index = fromArray(backend, rows, [rows.length], 'int32');
+  try {
+    return backend.indexAddInto(prev, scatter.axis, index, g);
+  } finally {
+    index.dispose();
+  }
+}
+
+/** `dst += src` in place through the backend's `addInto`, when it has one and takes these tensors. */
+function addInto(dst: Tensor, src: Tensor): boolean {
+  const backend = dst.backend;
+  if (!backend.addInto || src.backend !== backend || src.dtype !== dst.dtype) return false;
+  if (!shapesEqual(dst.shape, src.shape)) return false;
+  return backend.addInto(dst, src);
 }
 
 function accumulateLeaf(leaf: Tensor, g: Tensor, sums: Set<Tensor>): void {
@@ -193,7 +210,7 @@ function accumulateLeaf(leaf: Tensor, g: Tensor, sums: Set<Tensor>): void {
  * storage's only reference; otherwise a new tensor, which joins `sums`.
  */
 function accumulate(prev: Tensor, g: Tensor, sums: Set<Tensor>): Tensor {
-  if (sums.has(prev) && !prev.isDisposed && prev.ref.holders === 1 && addInPlace(prev, g)) {
+  if (sums.has(prev) && !prev.isDisposed && prev.ref.holders === 1 && addInto(prev, g)) {
     g.dispose();
     return prev;
   }

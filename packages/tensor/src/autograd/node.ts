@@ -16,6 +16,8 @@ export type ScatterGrad =
   | { readonly axis: number; readonly index: Tensor }
   | { readonly axis: number; readonly start: number; readonly step: number };
 
+const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
+
 /** One recorded operation in the autograd graph. */
 export class GradNode {
   /** Set for gradients that scatter (see {@link ScatterGrad}); the engine may then skip `backwardFn`. */
@@ -50,7 +52,7 @@ export class GradNode {
   free(): Tensor[] | null {
     const owned = this.owned;
     this.backwardFn = null;
-    this.inputs = [];
+    this.inputs = NO_INPUTS;
     this.scatter = null;
     this.owned = null;
     return owned;

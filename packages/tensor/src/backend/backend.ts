@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from '../dtype';
 import type { Shape } from '../shape';
+import type { FusedAttrs } from './fused/attrs';
 
 /**
  * An opaque handle to a backend's storage (a typed array on CPU, a GPU buffer on WebGPU).
@@ -33,16 +34,20 @@ export interface BackendMemory {
  * An optional fused kernel. `forward` returns the op's outputs; `backward`, when present, returns
  * the gradients of the inputs from the inputs, the outputs and the outputs' gradients (stateless, so
  * the autograd engine owns every buffer). A backend that has no `backward` gets the composite gradient.
+ * `A` is the op's attributes (see `FusedAttrs`).
  */
-export interface FusedKernel {
-  forward(inputs: readonly TensorSpec[], attrs: Readonly<Record<string, unknown>>): Storage[];
+export interface FusedKernel<A = Readonly<Record<string, unknown>>> {
+  forward(inputs: readonly TensorSpec[], attrs: A): Storage[];
   backward?(
     inputs: readonly TensorSpec[],
     outputs: readonly TensorSpec[],
     gradOutputs: readonly (TensorSpec | null)[],
-    attrs: Readonly<Record<string, unknown>>,
+    attrs: A,
   ): (Storage | null)[];
 }
+
+/** A backend's fused kernels, by fused-op name, each typed with its op's attributes. */
+export type FusedKernels = { readonly [K in keyof FusedAttrs]?: FusedKernel<FusedAttrs[K]> };
 
 /**
  * The backend contract: storage plus a small set of primitives that every public op of `@rnn/tensor`
@@ -145,6 +150,18 @@ export interface Backend {
     counter: number,
   ): Storage;
 
-  // ---- optional fused kernels, keyed by fused-op name (see `ops/fused.ts`) ----
-  readonly fused?: Readonly<Record<string, FusedKernel>>;
+  // ---- optional in-place primitives ----
+  // Storage is immutable everywhere else. The autograd engine calls these only on a gradient sum it
+  // allocated itself in the current `backward()`, which nothing else references, so writing it is safe.
+  // Return false to decline (the engine then sums out of place); absent means always declined.
+  /** `dst += src` elementwise; same shape and float dtype. */
+  addInto?(dst: TensorSpec, src: TensorSpec): boolean;
+  /**
+   * `dst[..., index[i], ...] += src[..., i, ...]` along `axis` (the gradient of `indexSelect` or of a
+   * slice, added straight into a running sum); `index` is 1-D int32, in range.
+   */
+  indexAddInto?(dst: TensorSpec, axis: number, index: TensorSpec, src: TensorSpec): boolean;
+
+  // ---- optional fused kernels, keyed by fused-op name (see `FusedAttrs`) ----
+  readonly fused?: FusedKernels;
 }

@@ -4,6 +4,7 @@ import type { DType, TypedArray } from '../dtype';
 import { sizeOf } from '../shape';
 import * as ew from './kernels/elementwise';
 import * as fused from './kernels/fused';
+import { addInto, indexAddInto } from './kernels/in-place';
 import * as ix from './kernels/indexing';
 import { layerNorm } from './kernels/layer-norm';
 import * as layout from './kernels/layout';
@@ -100,6 +101,9 @@ export function createCpuBackend(name = 'cpu'): Backend {
     softmax: (x, axis, log) => own(softmax(arr(x), x.shape, axis, log)),
     random: (kind, shape, dtype, key, counter) => own(random(kind, shape, dtype, key, counter)),
 
+    addInto,
+    indexAddInto,
+
     fused: {
       softmaxCrossEntropy: wrapFused(fused.softmaxCrossEntropy, own),
       lstmCell: wrapFused(fused.lstmCell, own),
@@ -114,7 +118,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
 }
 
 /** Counts the buffers a fused kernel returns in the backend's memory statistics. */
-function wrapFused(k: FusedKernel, own: (a: TypedArray) => Storage): FusedKernel {
+function wrapFused<A>(k: FusedKernel<A>, own: (a: TypedArray) => Storage): FusedKernel<A> {
   const backward = k.backward;
   return {
     forward: (inputs, attrs) => k.forward(inputs, attrs).map((s) => own(s as TypedArray)),

@@ -24,6 +24,8 @@ export class ContextValue<T> {
   private readonly sync: T[] = [];
   private readonly pending: T[] = [];
   private store: AsyncStore<T> | null | undefined;
+  /** Calls of `run` through the AsyncLocalStorage whose promise has not settled: none, no lookup. */
+  private active = 0;
   private warned = false;
 
   constructor(
@@ -35,8 +37,8 @@ export class ContextValue<T> {
   get(): T {
     const n = this.sync.length;
     if (n > 0) return this.sync[n - 1];
-    if (this.store) {
-      const v = this.store.getStore();
+    if (this.active > 0) {
+      const v = this.store!.getStore();
       if (v !== undefined) return v;
     }
     const p = this.pending.length;
@@ -54,23 +56,33 @@ export class ContextValue<T> {
   }
 
   /**
-   * Runs `fn` with the value set for its synchronous part and for every async continuation it starts
-   * (until the promise it returns settles, where there is no AsyncLocalStorage).
+   * Runs `fn` with the value set for its synchronous part and for every async continuation it starts,
+   * until the promise it returns settles (a continuation that outlives it sees the enclosing value).
    */
   run<R>(value: T, fn: () => R): R {
     const store = this.asyncStore();
     this.sync.push(value);
+    if (store) this.active++;
     let result: R;
     try {
       result = store ? store.run(value, fn) : fn();
+    } catch (e) {
+      if (store) this.active--;
+      throw e;
     } finally {
       this.sync.pop();
     }
-    if (!store && isPromise(result)) {
-      this.pending.push(value);
-      return result.finally(() => this.leave(value)) as R;
+    if (!isPromise(result)) {
+      if (store) this.active--;
+      return result;
     }
-    return result;
+    if (store) {
+      return result.finally(() => {
+        this.active--;
+      }) as R;
+    }
+    this.pending.push(value);
+    return result.finally(() => this.leave(value)) as R;
   }
 
   /** Without AsyncLocalStorage: the call that set `value` has settled. */

@@ -61,17 +61,18 @@ export class Lease {
  * so sharing is always safe; it is freed when the last tensor lets go.
  */
 export class DataRef {
+  /** The backend that made the storage (the lease's, kept here too: read on every op). */
+  readonly backend: Backend;
+
   constructor(
     readonly storage: Storage,
     readonly lease: Lease,
-  ) {}
+  ) {
+    this.backend = lease.backend;
+  }
 
   static create(backend: Backend, storage: Storage, bytes: number): DataRef {
     return new DataRef(storage, new Lease(backend, bytes, backend.collectable(storage)));
-  }
-
-  get backend(): Backend {
-    return this.lease.backend;
   }
 
   /** Tensors sharing this storage. */

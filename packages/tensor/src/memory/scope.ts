@@ -39,14 +39,14 @@ export function tidy<T>(fn: () => T): T {
   try {
     result = current.runSync(frame, fn);
   } catch (e) {
-    close(frame, undefined, 'tidy()');
+    close(frame, undefined, CLOSED_TIDY);
     throw e;
   }
   if (isPromise(result)) {
-    close(frame, undefined, 'tidy()');
+    close(frame, undefined, CLOSED_TIDY);
     throw new TypeError('tidy: the function returned a Promise; use `await scope(async () => ...)` instead');
   }
-  close(frame, result, 'tidy()');
+  close(frame, result, CLOSED_TIDY);
   return result;
 }
 
@@ -60,14 +60,20 @@ export async function scope<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
     result = await current.run(frame, fn);
   } catch (e) {
-    close(frame, undefined, 'scope()');
+    close(frame, undefined, CLOSED_SCOPE);
     throw e;
   }
-  close(frame, result, 'scope()');
+  close(frame, result, CLOSED_SCOPE);
   return result;
 }
 
-function close(frame: Frame, result: unknown, name: string): void {
+/** What a later use of a tensor a scope disposed is told. */
+const closed = (name: string) =>
+  `the ${name} it was created in closed (return it from the scope, or keep() it, to use it afterwards)`;
+const CLOSED_TIDY = closed('tidy()');
+const CLOSED_SCOPE = closed('scope()');
+
+function close(frame: Frame, result: unknown, disposedBy: string): void {
   const survivors = new Set<Tensor>();
   collectTensors(result, survivors, 0);
   const parent = frame.parent;
@@ -75,9 +81,7 @@ function close(frame: Frame, result: unknown, name: string): void {
     if (survivors.has(t) || t.kept) {
       if (parent && !t.kept) parent.tensors.push(t);
     } else {
-      t.disposeBecause(
-        `the ${name} it was created in closed (return it from the scope, or keep() it, to use it afterwards)`,
-      );
+      t.disposeBecause(disposedBy);
     }
   }
 }

@@ -10,9 +10,11 @@ import {
   sameBackend,
   type Tensor,
 } from '../tensor';
-import { sigmoidGrad, tanhGrad } from './activation-grad';
 import { scalarLike } from './creation';
-import { sumToShape } from './reduce';
+import { ops } from './table';
+
+// Gradients call ops of modules that import this one (reductions, activation gradients) through the
+// op table (`ops/table.ts`), which keeps the op modules free of import cycles.
 
 // ------------------------------------------------------------------ raw kernels (no autograd)
 
@@ -66,8 +68,8 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
   const out = binaryRaw('add', x, y);
   return released(
     record('add', [x, y], out, ([g], [nx, ny]) => [
-      nx ? sumToShape(g!, x.shape) : null,
-      ny ? sumToShape(g!, y.shape) : null,
+      nx ? ops.red.sumToShape(g!, x.shape) : null,
+      ny ? ops.red.sumToShape(g!, y.shape) : null,
     ]),
     temporaries(a, b, x, y),
   );
@@ -78,8 +80,8 @@ export function sub(a: Tensor, b: Tensor | number): Tensor {
   const out = binaryRaw('sub', x, y);
   return released(
     record('sub', [x, y], out, ([g], [nx, ny]) => [
-      nx ? sumToShape(g!, x.shape) : null,
-      ny ? sumToShape(neg(g!), y.shape) : null,
+      nx ? ops.red.sumToShape(g!, x.shape) : null,
+      ny ? ops.red.sumToShape(neg(g!), y.shape) : null,
     ]),
     temporaries(a, b, x, y),
   );
@@ -90,8 +92,8 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
   const out = binaryRaw('mul', x, y);
   return released(
     record('mul', [x, y], out, ([g], [nx, ny]) => [
-      nx ? sumToShape(mul(g!, y), x.shape) : null,
-      ny ? sumToShape(mul(g!, x), y.shape) : null,
+      nx ? ops.red.sumToShape(mul(g!, y), x.shape) : null,
+      ny ? ops.red.sumToShape(mul(g!, x), y.shape) : null,
     ]),
     temporaries(a, b, x, y),
   );
@@ -102,8 +104,8 @@ export function div(a: Tensor, b: Tensor | number): Tensor {
   const out = binaryRaw('div', x, y);
   return released(
     record('div', [x, y], out, ([g], [nx, ny]) => [
-      nx ? sumToShape(div(g!, y), x.shape) : null,
-      ny ? sumToShape(neg(div(mul(g!, out), y)), y.shape) : null,
+      nx ? ops.red.sumToShape(div(g!, y), x.shape) : null,
+      ny ? ops.red.sumToShape(neg(div(mul(g!, out), y)), y.shape) : null,
     ]),
     temporaries(a, b, x, y),
   );
@@ -117,13 +119,13 @@ export function pow(a: Tensor, b: Tensor | number): Tensor {
   return released(
     record('pow', [x, y], out, ([g], [nx, ny]) => [
       nx
-        ? sumToShape(
+        ? ops.red.sumToShape(
             where(compareRaw('eq', y, scalarLike(0, y)), 0, mul(g!, mul(y, pow(x, sub(y, 1))))),
             x.shape,
           )
         : null,
       ny
-        ? sumToShape(
+        ? ops.red.sumToShape(
             where(
               logicalAnd(compareRaw('eq', x, scalarLike(0, x)), compareRaw('ge', y, scalarLike(0, y))),
               0,
@@ -156,7 +158,10 @@ function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Ten
     const yWins = compareRaw(op === 'maximum' ? 'lt' : 'gt', x, y);
     const zero = scalarLike(0, g!);
     const pick = (wins: Tensor) => where(tie, half, where(wins, g!, zero));
-    return [nx ? sumToShape(pick(xWins), x.shape) : null, ny ? sumToShape(pick(yWins), y.shape) : null];
+    return [
+      nx ? ops.red.sumToShape(pick(xWins), x.shape) : null,
+      ny ? ops.red.sumToShape(pick(yWins), y.shape) : null,
+    ];
   });
   return released(out, temporaries(a, b, x, y));
 }
@@ -193,13 +198,13 @@ export function abs(x: Tensor): Tensor {
 export function tanh(x: Tensor): Tensor {
   const xf = floatInput('tanh', x);
   const out = unaryRaw('tanh', xf);
-  return record('tanh', [xf], out, ([g]) => [tanhGrad(out, g!)]);
+  return record('tanh', [xf], out, ([g]) => [ops.tanhGrad(out, g!)]);
 }
 
 export function sigmoid(x: Tensor): Tensor {
   const xf = floatInput('sigmoid', x);
   const out = unaryRaw('sigmoid', xf);
-  return record('sigmoid', [xf], out, ([g]) => [sigmoidGrad(out, g!)]);
+  return record('sigmoid', [xf], out, ([g]) => [ops.sigmoidGrad(out, g!)]);
 }
 
 export function relu(x: Tensor): Tensor {
@@ -289,8 +294,8 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   const result = record('where', [x, y], out, ([g], [nx, ny]) => {
     const zero = scalarLike(0, g!);
     return [
-      nx ? sumToShape(whereRaw(cond, g!, zero), x.shape) : null,
-      ny ? sumToShape(whereRaw(cond, zero, g!), y.shape) : null,
+      nx ? ops.red.sumToShape(whereRaw(cond, g!, zero), x.shape) : null,
+      ny ? ops.red.sumToShape(whereRaw(cond, zero, g!), y.shape) : null,
     ];
   });
   return released(result, temporaries(a, b, x, y));

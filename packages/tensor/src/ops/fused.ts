@@ -1,5 +1,6 @@
 import { isGradEnabled } from '../autograd/grad-mode';
 import type { FusedKernel } from '../backend/backend';
+import type { FusedOpName } from '../backend/fused/attrs';
 import type { DType } from '../dtype';
 import { processWide } from '../engine/process-state';
 import { DTypeError, fmtShape, ShapeError } from '../errors';
@@ -16,7 +17,7 @@ import { logSoftmax } from './softmax';
  * of that name it runs instead; its backward, if it has one, replaces the composite gradient.
  */
 export interface FusedOp {
-  readonly name: string;
+  readonly name: FusedOpName;
   composite(inputs: readonly Tensor[], attrs: Readonly<Record<string, unknown>>): Tensor[];
   outputs(
     inputs: readonly Tensor[],
@@ -47,7 +48,7 @@ export function runFused(
   attrs: Readonly<Record<string, unknown>> = {},
 ): Tensor[] {
   const backend = sameBackend(op.name, inputs);
-  const kernel: FusedKernel | undefined = fusedSwitch.enabled ? backend.fused?.[op.name] : undefined;
+  const kernel = (fusedSwitch.enabled ? backend.fused?.[op.name] : undefined) as FusedKernel | undefined;
   const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
   if (!kernel || (needsGrad && !kernel.backward)) return op.composite(inputs, attrs);
   const specs = op.outputs(inputs, attrs);

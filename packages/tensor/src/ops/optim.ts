@@ -5,26 +5,20 @@
  * that backends and the conformance suite see one definition of each (names, inputs, attributes).
  * None is differentiable: they run under `noGrad`.
  */
+import type {
+  AdagradUpdateAttrs,
+  AdamUpdateAttrs,
+  RmspropUpdateAttrs,
+  SgdUpdateAttrs,
+} from '../backend/fused/optim';
 import type { Tensor } from '../tensor';
 import type { FusedOp } from './fused';
+
+export type { AdagradUpdateAttrs, AdamUpdateAttrs, RmspropUpdateAttrs, SgdUpdateAttrs };
 
 /** The shapes and dtypes of an update's outputs: its inputs without the gradient (input 1). */
 function updateOutputs(inputs: readonly Tensor[]): { shape: number[]; dtype: Tensor['dtype'] }[] {
   return inputs.filter((_, i) => i !== 1).map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
-}
-
-/** Attributes of {@link adamUpdateOp}: `torch.optim.Adam`'s options, the step, and AdamW's decay. */
-export interface AdamUpdateAttrs {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-  maximize: boolean;
-  /** The step number, already incremented (1 on the first update). */
-  step: number;
-  /** Decoupled weight decay (AdamW) instead of L2 added to the gradient (Adam). */
-  decoupled: boolean;
 }
 
 /**
@@ -53,18 +47,6 @@ export const adamUpdateOp: FusedOp = {
   outputs: updateOutputs,
 };
 
-/** Attributes of {@link sgdUpdateOp}: `torch.optim.SGD`'s options and whether this is the first step. */
-export interface SgdUpdateAttrs {
-  lr: number;
-  momentum: number;
-  dampening: number;
-  weightDecay: number;
-  nesterov: boolean;
-  maximize: boolean;
-  /** The first update of this parameter: the momentum buffer starts as the gradient. */
-  firstStep: boolean;
-}
-
 /** SGD: inputs `[param, grad, momentumBuffer?]` (the buffer with momentum), outputs `[param', momentumBuffer'?]`. */
 export const sgdUpdateOp: FusedOp = {
   name: 'sgdUpdate',
@@ -82,17 +64,6 @@ export const sgdUpdateOp: FusedOp = {
   },
   outputs: updateOutputs,
 };
-
-/** Attributes of {@link rmspropUpdateOp}: `torch.optim.RMSprop`'s options. */
-export interface RmspropUpdateAttrs {
-  lr: number;
-  alpha: number;
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  centered: boolean;
-  maximize: boolean;
-}
 
 /**
  * RMSprop: inputs `[param, grad, squareAvg, gradAvg?, momentumBuffer?]` (`gradAvg` when centered,
@@ -125,17 +96,6 @@ export const rmspropUpdateOp: FusedOp = {
   },
   outputs: updateOutputs,
 };
-
-/** Attributes of {@link adagradUpdateOp}: `torch.optim.Adagrad`'s options and the step. */
-export interface AdagradUpdateAttrs {
-  lr: number;
-  lrDecay: number;
-  weightDecay: number;
-  eps: number;
-  maximize: boolean;
-  /** The step number, already incremented (1 on the first update). */
-  step: number;
-}
 
 /** Adagrad: inputs `[param, grad, sum]`, outputs `[param', sum']`. */
 export const adagradUpdateOp: FusedOp = {

@@ -11,8 +11,8 @@ import {
 } from '../shape';
 import { aliasOf, fromStorage, record, sameBackend, type Tensor } from '../tensor';
 import { cast } from './elementwise';
-import { sumToShape } from './reduce';
 import { recordScatter } from './scatter-grad';
+import { ops } from './table';
 
 function stridedRaw(x: Tensor, shape: Shape, strides: readonly number[], offset: number): Tensor {
   return fromStorage(x.backend, x.backend.strided(x, shape, strides, offset), shape, x.dtype);
@@ -141,7 +141,7 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   });
   if (shapesEqual(target, x.shape)) return x;
   const out = stridedRaw(x, target, broadcastStrides(x.shape, target), 0);
-  return record('expand', [x], out, ([g]) => [sumToShape(g!, x.shape)]);
+  return record('expand', [x], out, ([g]) => [ops.red.sumToShape(g!, x.shape)]);
 }
 
 /** Python-style `x[start:end:step]` along `dim` (negative indices count from the end, bounds clamp). */

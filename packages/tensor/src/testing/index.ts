@@ -13,6 +13,8 @@ export { type GradcheckOptions, type GradcheckResult, gradcheck } from './gradch
 export { type ConformanceTolerances, DEFAULT_TOLERANCES, type Tolerance } from './tolerance';
 
 import { registerCpuBackend } from '../cpu/cpu-backend';
+import { installOps } from '../ops/install';
 
 // This entry can be loaded alone: the reference backend of the suite must be there.
+installOps();
 registerCpuBackend();

@@ -1,8 +1,8 @@
 import type { DType, TypedArray } from '../../dtype';
-import { contiguousStrides, type Shape, sizeOf } from '../../shape';
+import { contiguousStrides, type Shape, sizeOf, splitAround } from '../../shape';
 import { getCpuAccelerator, NATIVE_MIN_ELEMENTS } from '../accelerator';
 import { allocArray, allocUninitLike } from '../pool';
-import { forEachRow, splitAround } from './iterate';
+import { forEachRow } from './iterate';
 
 export function indexSelect(x: TypedArray, shape: Shape, axis: number, index: Int32Array): TypedArray {
   const [outer, n, inner] = splitAround(shape, axis, axis);

@@ -42,16 +42,3 @@ export function broadcastOperandStrides(inputs: readonly Shape[], outShape: Shap
   all.push(broadcastStrides(outShape, outShape));
   return all;
 }
-
-/** Splits `shape` around a contiguous run of axes `[a0, a1]` into (outer, reduced, inner) sizes. */
-export function splitAround(shape: Shape, a0: number, a1: number): [number, number, number] {
-  let outer = 1;
-  let mid = 1;
-  let inner = 1;
-  shape.forEach((d, i) => {
-    if (i < a0) outer *= d;
-    else if (i <= a1) mid *= d;
-    else inner *= d;
-  });
-  return [outer, mid, inner];
-}

@@ -1,13 +1,9 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
+import type { LayerNormAttrs } from '../../backend/fused/layer-norm';
 import { allocArray, type TypedArray } from '../../dtype';
 import { sizeOf } from '../../shape';
 
-interface Attrs {
-  normalizedDims: number;
-  eps: number;
-  hasWeight: boolean;
-  hasBias: boolean;
-}
+type Attrs = LayerNormAttrs;
 
 const data = (t: TensorSpec) => t.storage as TypedArray;
 
@@ -24,9 +20,9 @@ function rowsOf(x: TensorSpec, a: Attrs): [rows: number, d: number] {
  * `dx = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))` with `ĝ = dy·weight`, plus the terms of the mean and rstd
  * outputs' gradients when they have any.
  */
-export const layerNorm: FusedKernel = {
+export const layerNorm: FusedKernel<Attrs> = {
   forward(inputs, attrs) {
-    const a = attrs as unknown as Attrs;
+    const a = attrs;
     const x = inputs[0];
     const w = a.hasWeight ? data(inputs[1]) : null;
     const b = a.hasBias ? data(inputs[a.hasWeight ? 2 : 1]) : null;
@@ -59,7 +55,7 @@ export const layerNorm: FusedKernel = {
   },
 
   backward(inputs, outputs, grads, attrs) {
-    const a = attrs as unknown as Attrs;
+    const a = attrs;
     const x = inputs[0];
     const w = a.hasWeight ? data(inputs[1]) : null;
     const [rows, d] = rowsOf(x, a);

@@ -1,8 +1,8 @@
 import type { TypedArray } from '../../dtype';
-import { contiguousStrides, type Shape, sizeOf } from '../../shape';
+import { contiguousStrides, type Shape, sizeOf, splitAround } from '../../shape';
 import { getCpuAccelerator, NATIVE_MIN_ELEMENTS } from '../accelerator';
 import { allocUninitLike } from '../pool';
-import { forEachRow, splitAround } from './iterate';
+import { forEachRow } from './iterate';
 
 /** Tile edge of the blocked transpose: a 32 x 32 tile of float64 (8 KiB) stays in L1 while it is copied. */
 const TILE = 32;

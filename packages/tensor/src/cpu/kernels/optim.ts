@@ -1,6 +1,6 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
+import type { AdamUpdateAttrs, SgdUpdateAttrs } from '../../backend/fused/optim';
 import type { TypedArray } from '../../dtype';
-import type { AdamUpdateAttrs, SgdUpdateAttrs } from '../../ops/optim';
 import { getCpuAccelerator } from '../accelerator';
 import { allocUninit } from '../pool';
 
@@ -12,9 +12,9 @@ import { allocUninit } from '../pool';
 const data = (t: TensorSpec) => t.storage as TypedArray;
 
 /** `adamUpdate`: inputs `[param, grad, expAvg, expAvgSq, maxExpAvgSq?]` → `[param', expAvg', expAvgSq', maxExpAvgSq'?]`. */
-export const adamUpdate: FusedKernel = {
+export const adamUpdate: FusedKernel<AdamUpdateAttrs> = {
   forward(inputs, attrs) {
-    const a = attrs as unknown as AdamUpdateAttrs;
+    const a = attrs;
     const [pS, gS, mS, vS, vmaxS] = inputs;
     const p = data(pS);
     const g = data(gS);
@@ -120,9 +120,9 @@ function adamF32(
 }
 
 /** `sgdUpdate`: inputs `[param, grad, momentumBuffer?]` → `[param', momentumBuffer'?]`. */
-export const sgdUpdate: FusedKernel = {
+export const sgdUpdate: FusedKernel<SgdUpdateAttrs> = {
   forward(inputs, attrs) {
-    const a = attrs as unknown as SgdUpdateAttrs;
+    const a = attrs;
     const p = data(inputs[0]);
     const g = data(inputs[1]);
     const dtype = inputs[0].dtype;

@@ -1,8 +1,7 @@
 import type { ArgReduceOp, ReduceOp } from '../../backend/backend';
 import type { DType, TypedArray } from '../../dtype';
-import { contiguousStrides, type Shape, sizeOf } from '../../shape';
+import { contiguousStrides, type Shape, sizeOf, splitAround } from '../../shape';
 import { allocArray } from '../pool';
-import { splitAround } from './iterate';
 import { strided } from './layout';
 
 /**

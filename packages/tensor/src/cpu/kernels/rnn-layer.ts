@@ -1,11 +1,11 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
-import type { DType, TypedArray } from '../../dtype';
 import {
   packedStepOffsets,
   type RnnLayerAttrs,
   rnnGateCount,
   unpackRnnLayerInputs,
-} from '../../ops/rnn-layer';
+} from '../../backend/fused/rnn-layer';
+import type { DType, TypedArray } from '../../dtype';
 import { getCpuAccelerator } from '../accelerator';
 import { allocArray, recycle } from '../pool';
 import { sigmoid } from './elementwise';
@@ -77,9 +77,9 @@ function prevRow(L: ReturnType<typeof layout>, a: Attrs, t: number, j: number): 
  * (forward) keeps its final state in its row, one that has not started (reverse) keeps its `h0`.
  * Backward runs the steps in the other order and finishes with one matmul per weight gradient.
  */
-export const rnnLayer: FusedKernel = {
+export const rnnLayer: FusedKernel<Attrs> = {
   forward(inputs, attrs) {
-    const a = attrs as unknown as Attrs;
+    const a = attrs;
     const L = layout(inputs, a);
     const { n, gh, hidden: H, hOut, dtype } = L;
     const lstm = a.mode === 'lstm';
@@ -221,7 +221,7 @@ export const rnnLayer: FusedKernel = {
   },
 
   backward(inputs, outputs, grads, attrs) {
-    const a = attrs as unknown as Attrs;
+    const a = attrs;
     const L = layout(inputs, a);
     const { n, gh, hidden: H, hOut, dtype, batch } = L;
     const lstm = a.mode === 'lstm';

@@ -1,6 +1,5 @@
 import type { TypedArray } from '../../dtype';
-import type { Shape } from '../../shape';
-import { splitAround } from './iterate';
+import { type Shape, splitAround } from '../../shape';
 
 /** Softmax or log-softmax along `axis`, subtracting the max for stability. */
 export function softmax(x: TypedArray, shape: Shape, axis: number, log: boolean): TypedArray {

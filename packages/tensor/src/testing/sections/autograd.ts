@@ -28,6 +28,35 @@ export function describeAutograd(ctx: SuiteContext): void {
         x.grad?.dispose();
       }));
 
+    it('a tensor used many times, and rows picked many times, sum their gradients (in place where the backend can)', () =>
+      scope(async () => {
+        const x = leaf([1, -2, 3, 0.5]);
+        // five uses of x: the engine's running sum is written in place from the third on
+        const y = x.mul(2).add(x.mul(x)).add(x.tanh()).add(x).add(x.mul(-3)).sum();
+        // rows of w picked by indexSelect and slices: their gradients scatter into one sum
+        const w = tensor(
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          { backend: ctx.backend, requiresGrad: true },
+        );
+        const idx = tensor([2, 0, 2], { backend: ctx.backend, dtype: 'int32' });
+        const z = w
+          .indexSelect(0, idx)
+          .sum()
+          .add(w.narrow(0, 1, 2).mul(3).sum())
+          .add(w.indexSelect(0, idx).sum());
+        y.add(z).backward();
+        const xs = [1, -2, 3, 0.5];
+        const dx = xs.map((v) => 2 + 2 * v + (1 - Math.tanh(v) ** 2) + 1 - 3);
+        expectClose(await values(x.grad), dx, { rtol: 1e-5, atol: 1e-6 });
+        expectClose(await values(w.grad), [2, 2, 3, 3, 7, 7], { rtol: 1e-6 });
+        x.grad?.dispose();
+        w.grad?.dispose();
+      }));
+
     it('retainGraph allows a second backward through the same graph', () =>
       scope(async () => {
         const x = leaf([0.5, -1]);

@@ -22,6 +22,11 @@ export class KernelIO {
   /** Reads `size` elements of a primitive's result (and takes ownership of the storage). */
   async output(storage: Storage, dtype: DType, size: number): Promise<number[]> {
     this.owned.push(storage);
+    return this.read(storage, dtype, size);
+  }
+
+  /** Reads `size` elements of storage this object already owns (an input written in place). */
+  async read(storage: Storage, dtype: DType, size: number): Promise<number[]> {
     const arr = await this.backend.read(storage, dtype, size);
     if (dtypeOfArray(arr) !== dtype) {
       throw new Error(`read: expected a typed array for ${dtype}, got ${arr.constructor.name}`);

@@ -754,6 +754,55 @@ export function describePrimitives(ctx: SuiteContext): void {
       }),
     );
 
+    // Optional in-place primitives: when a backend has them and accepts the operands, the result must be
+    // what the out-of-place primitive gives (the engine calls them on gradient sums it owns).
+    ctx.itEach('addInto / indexAddInto (optional): in place, as add and indexAdd', FLOATS, (dtype) =>
+      withKernels(ctx.backend, async (k) => {
+        const b = ctx.backend;
+        if (!b.addInto && !b.indexAddInto) return;
+        const r = HostRng.fromName(`in-place ${dtype}`);
+        const shape = [5, 300]; // long enough for vectorised or native paths
+        const base = roundTo(dtype, r.uniform(numel(shape), -2, 2));
+        const other = roundTo(dtype, r.uniform(numel(shape), -2, 2));
+        if (b.addInto) {
+          const dst = k.input(dtype, shape, base);
+          if (b.addInto(dst, k.input(dtype, shape, other))) {
+            const ref = base.map((v, i) => v + other[i]);
+            expectClose(await k.read(dst.storage, dtype, ref.length), ref, {
+              ...tolOf(dtype),
+              label: 'addInto',
+            });
+          }
+        }
+        if (b.indexAddInto) {
+          for (const [axis, index] of [
+            [0, [4, 1, 4]],
+            [1, [299, 0, 0, 7]],
+          ] as [number, number[]][]) {
+            const srcShape = [...shape];
+            srcShape[axis] = index.length;
+            const src = roundTo(dtype, r.uniform(numel(srcShape), -2, 2));
+            const dst = k.input(dtype, shape, base);
+            if (
+              !b.indexAddInto(
+                dst,
+                axis,
+                k.input('int32', [index.length], index),
+                k.input(dtype, srcShape, src),
+              )
+            )
+              continue;
+            const added = indexAddRef(shape, axis, index, src);
+            const ref = base.map((v, i) => v + added[i]);
+            expectClose(await k.read(dst.storage, dtype, ref.length), ref, {
+              ...tolOf(dtype),
+              label: `indexAddInto axis ${axis} ${shapeStr(index)}`,
+            });
+          }
+        }
+      }),
+    );
+
     const GATHERS: readonly [number[], number, number[]][] = [
       [[3, 4], 1, [3, 5]],
       [[3, 4], 0, [2, 4]],
