@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'forks',
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     testTimeout: 120_000,
   },
 });
