@@ -41,6 +41,7 @@ it('the encoder matches its PyTorch twin (float64): encodings and every gradient
   const params = new Map(spinn.namedParameters());
   expect([...params.keys()].sort()).toEqual(Object.keys(f.grads).sort());
   for (const [name, g] of Object.entries(f.grads)) {
-    expect(worst(params.get(name)!.grad!, g), name).toBeLessThan(1e-12);
+    const p = params.get(name) as Tensor;
+    expect(worst(p.grad as Tensor, g), name).toBeLessThan(1e-12);
   }
 });
