@@ -36,7 +36,7 @@ import {
   trainLoader,
 } from './data';
 import { NliClassifier, type NliConfig } from './model/classifier';
-import { leftBranching, rightBranching } from './model/trees';
+import { leftBranching, randomTransitions, rightBranching, seededUniform } from './model/trees';
 import { summarizeRuns } from './summarize';
 import { readSentence } from './tokenize';
 import {
@@ -328,13 +328,16 @@ export const train = defineCommand({
     };
     if (test.trees) {
       log(`  test trees: ${treeLine(test.trees)}`);
+      const rand = seededUniform(c.seed); // random trees: each SHIFT/REDUCE choice a coin flip
       const reference = {
         parser: referenceTreeStats(testPairs, () => null),
         leftBranching: referenceTreeStats(testPairs, leftBranching),
         rightBranching: referenceTreeStats(testPairs, rightBranching),
+        random: referenceTreeStats(testPairs, (n) => randomTransitions(rand, n)),
       };
       log(`  reference, left-branching: ${treeLine(reference.leftBranching)}`);
       log(`  reference, right-branching: ${treeLine(reference.rightBranching)}`);
+      log(`  reference, random trees: ${treeLine(reference.random)}`);
       extra.testTrees = test.trees;
       extra.referenceTrees = reference;
     }

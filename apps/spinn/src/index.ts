@@ -29,6 +29,7 @@ export {
   leftBranching,
   randomTransitions,
   rightBranching,
+  seededUniform,
   spanMatches,
   TreeStats,
   treeDepth,

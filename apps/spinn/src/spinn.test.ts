@@ -12,24 +12,19 @@ import { cat, manualSeed, randn, type Tensor } from '@rnn/tensor';
 import { describe, expect, it } from 'vitest';
 import { REDUCE, SHIFT, Spinn, type SpinnSentence } from './model/spinn';
 import type { Tracker } from './model/tracker';
-import { leftBranching, randomTransitions, rightBranching, treeDepth, treeSpans } from './model/trees';
+import {
+  leftBranching,
+  randomTransitions,
+  rightBranching,
+  seededUniform,
+  treeDepth,
+  treeSpans,
+} from './model/trees';
 
 const H = 4;
 
-/** mulberry32, for reproducible random trees. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomSentences(count: number, seed: number): SpinnSentence[] {
-  const rand = seeded(seed);
+  const rand = seededUniform(seed);
   return Array.from({ length: count }, () => {
     const length = 1 + Math.floor(rand() * 9);
     return { length, transitions: randomTransitions(rand, length) };

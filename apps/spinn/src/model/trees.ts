@@ -1,5 +1,17 @@
 import { REDUCE, SHIFT } from '@rnn/data';
 
+/** A small seeded generator of numbers in [0, 1) (mulberry32), for reproducible random trees. */
+export function seededUniform(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /** A random binary tree over `n` leaves as a shift-reduce sequence (`2n − 1` transitions). */
 export function randomTransitions(rand: () => number, n: number): number[] {
   const out: number[] = [];
