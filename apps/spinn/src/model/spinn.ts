@@ -57,8 +57,11 @@ export interface SpinnConfig {
   transitionHead: boolean;
 }
 
-/** A reference to a stack entry: (step that produced it, row), or the zero entry (step −1). */
-type Ref = number; // step; the row is the sentence's own row (see below)
+/**
+ * A stack entry, named by the transition step that pushed it (its value is the sentence's row of
+ * that step's tops), or −1 for the zero entry under every stack.
+ */
+type StepRef = number;
 
 /**
  * The SPINN encoder (Bowman et al. 2016), batched: every sentence has its own buffer and stack, and
@@ -145,7 +148,7 @@ export class Spinn extends Module {
 
     const bufNext = new Int32Array(S);
     // Each stack as the steps that pushed its entries, over two zero entries (−1).
-    const stacks: Ref[][] = order.map(() => [-1, -1]);
+    const stacks: StepRef[][] = order.map(() => [-1, -1]);
     const taken: number[][] = order.map(() => []);
     const history: Tensor[] = []; // history[t]: the tops after step t, one row per sentence parsing then
     let top = zeros([S, 2 * H], opts);
@@ -194,7 +197,7 @@ export class Spinn extends Module {
 
       // Apply them: SHIFT pushes the buffer's top; REDUCE composes the two top entries.
       const reducing: number[] = [];
-      const thirds: [Ref, number][] = [];
+      const thirds: [StepRef, number][] = [];
       for (let r = 0; r < n; r++) {
         taken[r].push(ops[r]);
         const st = stacks[r];
@@ -268,7 +271,7 @@ function padRows(x: Tensor, S: number): Tensor {
  * Stack entries `(step, row)` (step −1: the zero entry) as one `[refs.length, 2H]` tensor: one
  * `indexSelect` per step tensor involved, a `cat`, and one `indexSelect` to restore the order.
  */
-function gatherEntries(history: readonly Tensor[], zero: Tensor, refs: readonly [Ref, number][]): Tensor {
+function gatherEntries(history: readonly Tensor[], zero: Tensor, refs: readonly [StepRef, number][]): Tensor {
   const byStep = new Map<number, number[]>();
   refs.forEach(([step], k) => {
     const list = byStep.get(step);
