@@ -1,7 +1,7 @@
 // Child process of checkpoint.test.ts: saves checkpoints of a large model in a loop, printing each
 // completed step, until the test kills it (SIGKILL) at a random moment.
 import { keep, manualSeed, randn, tensor } from '@rnn/tensor';
-import { saveCheckpoint } from '../src/index';
+import { saveCheckpoint } from '../src/node/index';
 
 const path = process.env.CKPT_PATH as string;
 const size = Number(process.env.CKPT_SIZE ?? 4_000_000);

@@ -22,15 +22,14 @@ import {
   Adam,
   crossEntropy,
   DataFormatError,
-  loadCheckpoint,
   ReduceLROnPlateau,
   restoreCheckpoint,
   SGD,
   StepLR,
-  saveCheckpoint,
   saveSafetensors,
   serializeCheckpoint,
 } from '../src/index';
+import { loadCheckpoint, saveCheckpoint } from '../src/node/index';
 
 // Crash simulation: node:fs/promises with switches that fail a write halfway or the rename.
 const crash = vi.hoisted(() => ({ beforeRename: false, midWrite: false }));

@@ -6,12 +6,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DataFormatError,
   loadSafetensors,
-  loadSafetensorsFile,
   readSafetensorsHeader,
   saveSafetensors,
   saveSafetensorsAsync,
-  saveSafetensorsFile,
 } from '../src/index';
+import { loadSafetensorsFile, saveSafetensorsFile } from '../src/node/index';
 import { expectClose, fixture, fixturesDir } from './training-fixtures';
 
 const ascii = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Linear, readSafetensorsHeader, saveCheckpoint, saveSafetensorsFile } from '@rnn/nn';
+import { Linear, readSafetensorsHeader } from '@rnn/nn';
+import { saveCheckpoint, saveSafetensorsFile } from '@rnn/nn/node';
 import { DataFormatError } from '@rnn/tensor';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrainingProgress } from '../src';

@@ -14,7 +14,6 @@ import {
 } from '@rnn/tensor';
 import type { SchedulerState } from '../optim/lr-scheduler';
 import type { OptimizerStateDict, ParamState } from '../optim/optimizer';
-import { writeFileAtomic } from './files';
 import { decodeJson, encodeJson } from './json';
 import { loadSafetensors, readSafetensorsHeader, saveSafetensorsAsync } from './safetensors';
 
@@ -40,7 +39,7 @@ export interface StatefulScheduler {
   loadStateDict(state: SchedulerState): void;
 }
 
-/** What {@link saveCheckpoint} stores. */
+/** What `saveCheckpoint` (`@rnn/nn/node`) and {@link serializeCheckpoint} store. */
 export interface CheckpointContents {
   model: StateDictModule;
   optimizer?: StatefulOptimizer;
@@ -53,7 +52,7 @@ export interface CheckpointContents {
   generators?: Record<string, Generator>;
 }
 
-/** What {@link loadCheckpoint} restores into. */
+/** What `loadCheckpoint` (`@rnn/nn/node`) and {@link restoreCheckpoint} restore into. */
 export interface CheckpointTargets {
   model: StateDictModule;
   optimizer?: StatefulOptimizer;
@@ -62,7 +61,7 @@ export interface CheckpointTargets {
   generators?: Record<string, Generator>;
 }
 
-/** Options of {@link loadCheckpoint}. */
+/** Options of {@link restoreCheckpoint} and `loadCheckpoint` (`@rnn/nn/node`). */
 export interface LoadCheckpointOptions {
   /** Passed to the model's `loadStateDict` (default true). */
   strict?: boolean;
@@ -203,35 +202,4 @@ export function restoreCheckpoint(
     extra: metadata.extra === undefined ? undefined : parse('extra'),
     rng,
   };
-}
-
-/**
- * Saves model + optimizer + scheduler + generator states + step to `path`, atomically: written to a
- * temporary file beside it, fsynced, then renamed over it, so a crash mid-save leaves the previous
- * checkpoint intact (Node.js only).
- *
- * @example
- * ```ts
- * await saveCheckpoint('run/last.ckpt', { model, optimizer, scheduler, step });
- * // later, to resume exactly:
- * const { step } = await loadCheckpoint('run/last.ckpt', { model, optimizer, scheduler });
- * ```
- */
-export async function saveCheckpoint(path: string, contents: CheckpointContents): Promise<void> {
-  await writeFileAtomic(path, await serializeCheckpoint(contents));
-}
-
-/** Loads a checkpoint file written by {@link saveCheckpoint} (see {@link restoreCheckpoint}). */
-export async function loadCheckpoint(
-  path: string,
-  targets: CheckpointTargets,
-  options: LoadCheckpointOptions = {},
-): Promise<CheckpointInfo> {
-  const { readFile } = await import('node:fs/promises');
-  const bytes = await readFile(path);
-  return restoreCheckpoint(
-    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    targets,
-    options,
-  );
 }

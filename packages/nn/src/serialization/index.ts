@@ -5,15 +5,12 @@ export {
   type CheckpointInfo,
   type CheckpointTargets,
   type LoadCheckpointOptions,
-  loadCheckpoint,
   restoreCheckpoint,
   type StateDictModule,
   type StatefulOptimizer,
   type StatefulScheduler,
-  saveCheckpoint,
   serializeCheckpoint,
 } from './checkpoint';
-export { loadSafetensorsFile, saveSafetensorsFile, writeFileAtomic } from './files';
 export { decodeJson, encodeJson } from './json';
 export {
   type LoadSafetensorsOptions,

@@ -8,8 +8,8 @@ import {
   readSafetensorsHeader,
   restoreCheckpoint,
   serializeCheckpoint,
-  writeFileAtomic,
 } from '@rnn/nn';
+import { writeFileAtomic } from '@rnn/nn/node';
 import { DataFormatError, ValueError } from '@rnn/tensor';
 import type {
   CheckpointParts,

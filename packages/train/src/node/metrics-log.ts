@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@rnn/nn';
+import { writeFileAtomic } from '@rnn/nn/node';
 import { ValueError } from '@rnn/tensor';
 import { formatMetricRecord, type MetricRecord, parseMetricRecords } from '../metrics/record';
 import type { MetricsSink } from '../training/types';

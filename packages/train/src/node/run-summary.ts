@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { writeFileAtomic } from '@rnn/nn';
+import { writeFileAtomic } from '@rnn/nn/node';
 
 /** The machine a run ran on. */
 export interface MachineInfo {

@@ -1,9 +1,27 @@
 /**
- * File helpers (Node.js only). `node:fs` is imported lazily, so bundling `@rnn/nn` for a browser
- * works as long as these functions are not called there.
+ * `@rnn/nn/node`: the file helpers of `@rnn/nn` (Node.js only): atomic writes, safetensors files and
+ * checkpoints on disk. The main entry stays free of Node imports, so it bundles for browsers; there,
+ * use the in-memory forms (`saveSafetensors`, `loadSafetensors`, `serializeCheckpoint`,
+ * `restoreCheckpoint`) with whatever storage the page has.
+ *
+ * @packageDocumentation
  */
+import * as fs from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Tensor } from '@rnn/tensor';
-import { type LoadSafetensorsOptions, loadSafetensors, saveSafetensorsAsync } from './safetensors';
+import {
+  type CheckpointContents,
+  type CheckpointInfo,
+  type CheckpointTargets,
+  type LoadCheckpointOptions,
+  restoreCheckpoint,
+  serializeCheckpoint,
+} from '../serialization/checkpoint';
+import {
+  type LoadSafetensorsOptions,
+  loadSafetensors,
+  saveSafetensorsAsync,
+} from '../serialization/safetensors';
 
 /**
  * Writes `data` to `path` atomically: to a temporary file in the same directory, flushed to disk
@@ -11,8 +29,6 @@ import { type LoadSafetensorsOptions, loadSafetensors, saveSafetensorsAsync } fr
  * the old file or the new one, never a mix; on failure the temporary file is removed.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const { basename, dirname, join } = await import('node:path');
   const dir = dirname(path);
   const unique = `${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const tmp = join(dir, `.${basename(path)}.${unique}.tmp`);
@@ -57,7 +73,36 @@ export async function loadSafetensorsFile(
   path: string,
   options: LoadSafetensorsOptions = {},
 ): Promise<Record<string, Tensor>> {
-  const { readFile } = await import('node:fs/promises');
-  const bytes = await readFile(path);
+  const bytes = await fs.readFile(path);
   return loadSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
+}
+
+/**
+ * Saves model + optimizer + scheduler + generator states + step to `path`, atomically: written to a
+ * temporary file beside it, fsynced, then renamed over it, so a crash mid-save leaves the previous
+ * checkpoint intact (Node.js only).
+ *
+ * @example
+ * ```ts
+ * await saveCheckpoint('run/last.ckpt', { model, optimizer, scheduler, step });
+ * // later, to resume exactly:
+ * const { step } = await loadCheckpoint('run/last.ckpt', { model, optimizer, scheduler });
+ * ```
+ */
+export async function saveCheckpoint(path: string, contents: CheckpointContents): Promise<void> {
+  await writeFileAtomic(path, await serializeCheckpoint(contents));
+}
+
+/** Loads a checkpoint file written by {@link saveCheckpoint} (see {@link restoreCheckpoint}). */
+export async function loadCheckpoint(
+  path: string,
+  targets: CheckpointTargets,
+  options: LoadCheckpointOptions = {},
+): Promise<CheckpointInfo> {
+  const bytes = await fs.readFile(path);
+  return restoreCheckpoint(
+    new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    targets,
+    options,
+  );
 }
