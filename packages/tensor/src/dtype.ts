@@ -4,6 +4,7 @@ export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 /** The typed array that stores elements of each dtype (`bool` is one byte per element, 0 or 1). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
+/** Every dtype a tensor can have. */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
 /** Allocates a zeroed typed array for `size` elements of `dtype`. */
@@ -25,6 +26,7 @@ export function bytesPerElement(dtype: DType): number {
   return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
 }
 
+/** Whether `dtype` is a floating-point type (the ones that can require grad). */
 export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }

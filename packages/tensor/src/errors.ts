@@ -52,6 +52,7 @@ export class DataFormatError extends RnnError {
   }
 }
 
+/** A shape as error messages print it: `[2, 3]`. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

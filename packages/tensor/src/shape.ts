@@ -1,7 +1,9 @@
 import { fmtShape, ShapeError } from './errors';
 
+/** A tensor shape: the size of each dimension, outermost first. */
 export type Shape = readonly number[];
 
+/** Number of elements of a shape (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -19,6 +21,7 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** Whether two shapes are identical. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -81,6 +84,7 @@ export function normalizeAxes(
   return [...set].sort((a, b) => a - b);
 }
 
+/** Throws a `ShapeError` naming `op` unless every dimension is a non-negative integer. */
 export function checkShape(op: string, shape: Shape): void {
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {

@@ -185,6 +185,7 @@ export class Tensor implements TensorSpec {
     return this.dataSync()[0];
   }
 
+  /** Shape, dtype, backend and (for small CPU tensors) the values, for logs. */
   toString(): string {
     const head = `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${this.backend.name}`;
     if (!this.backend.readSync || this.size > 64) return `${head})`;
@@ -245,101 +246,139 @@ export class Tensor implements TensorSpec {
     return ops.ew.cast(this, dtype);
   }
 
+  /** A float32 copy (`t.asType('float32')`). */
   float(): Tensor {
     return ops.ew.cast(this, 'float32');
   }
 
+  /** A float64 copy (CPU backend only; used by gradient checks). */
   double(): Tensor {
     return ops.ew.cast(this, 'float64');
   }
 
+  /** An int32 copy, truncating toward zero (indices, class targets). */
   int(): Tensor {
     return ops.ew.cast(this, 'int32');
   }
 
+  /** A bool copy: true where the element is non-zero. */
   bool(): Tensor {
     return ops.ew.cast(this, 'bool');
   }
 
   // ---------------------------------------------------------------- elementwise
+  /**
+   * `this + other`, broadcasting, with PyTorch's type promotion.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).add(tensor([10, 20])); // [[11, 22], [13, 24]]
+   * ```
+   */
   add(other: Tensor | number): Tensor {
     return ops.ew.add(this, other);
   }
+  /** `this - other`, broadcasting. */
   sub(other: Tensor | number): Tensor {
     return ops.ew.sub(this, other);
   }
+  /** `this * other` elementwise, broadcasting. */
   mul(other: Tensor | number): Tensor {
     return ops.ew.mul(this, other);
   }
+  /** `this / other`, broadcasting; integer operands give float32 (true division, as PyTorch). */
   div(other: Tensor | number): Tensor {
     return ops.ew.div(this, other);
   }
+  /** `this ** exponent` elementwise, broadcasting. */
   pow(exponent: Tensor | number): Tensor {
     return ops.ew.pow(this, exponent);
   }
+  /** Elementwise maximum (`torch.maximum`); ties share the gradient. */
   maximum(other: Tensor | number): Tensor {
     return ops.ew.maximum(this, other);
   }
+  /** Elementwise minimum (`torch.minimum`); ties share the gradient. */
   minimum(other: Tensor | number): Tensor {
     return ops.ew.minimum(this, other);
   }
+  /** `-this`. */
   neg(): Tensor {
     return ops.ew.neg(this);
   }
+  /** `e ** this` elementwise. */
   exp(): Tensor {
     return ops.ew.exp(this);
   }
+  /** Natural logarithm elementwise. */
   log(): Tensor {
     return ops.ew.log(this);
   }
+  /** Square root elementwise. */
   sqrt(): Tensor {
     return ops.ew.sqrt(this);
   }
+  /** Absolute value elementwise. */
   abs(): Tensor {
     return ops.ew.abs(this);
   }
+  /** Hyperbolic tangent elementwise. */
   tanh(): Tensor {
     return ops.ew.tanh(this);
   }
+  /** Logistic sigmoid `1 / (1 + e^-x)` elementwise. */
   sigmoid(): Tensor {
     return ops.ew.sigmoid(this);
   }
+  /** `max(x, 0)` elementwise. */
   relu(): Tensor {
     return ops.ew.relu(this);
   }
+  /** -1, 0 or 1 elementwise (gradient 0). */
   sign(): Tensor {
     return ops.ew.sign(this);
   }
+  /** `this * this`. */
   square(): Tensor {
     return ops.ew.mul(this, this);
   }
+  /** Limits every element to `[min, max]` (either bound may be omitted), as `torch.clamp`. */
   clamp(min?: number | null, max?: number | null): Tensor {
     return ops.ew.clamp(this, min, max);
   }
+  /** `this == other` elementwise, as a bool tensor (broadcasting). */
   eq(other: Tensor | number): Tensor {
     return ops.ew.compare('eq', this, other);
   }
+  /** `this != other` elementwise, as a bool tensor. */
   ne(other: Tensor | number): Tensor {
     return ops.ew.compare('ne', this, other);
   }
+  /** `this < other` elementwise, as a bool tensor. */
   lt(other: Tensor | number): Tensor {
     return ops.ew.compare('lt', this, other);
   }
+  /** `this <= other` elementwise, as a bool tensor. */
   le(other: Tensor | number): Tensor {
     return ops.ew.compare('le', this, other);
   }
+  /** `this > other` elementwise, as a bool tensor. */
   gt(other: Tensor | number): Tensor {
     return ops.ew.compare('gt', this, other);
   }
+  /** `this >= other` elementwise, as a bool tensor. */
   ge(other: Tensor | number): Tensor {
     return ops.ew.compare('ge', this, other);
   }
+  /** Logical not of a bool tensor. */
   logicalNot(): Tensor {
     return ops.ew.logicalNot(this);
   }
+  /** Logical and of bool tensors (broadcasting). */
   logicalAnd(other: Tensor): Tensor {
     return ops.ew.logicalAnd(this, other);
   }
+  /** Logical or of bool tensors (broadcasting). */
   logicalOr(other: Tensor): Tensor {
     return ops.ew.logicalOr(this, other);
   }
@@ -349,9 +388,18 @@ export class Tensor implements TensorSpec {
   }
 
   // ---------------------------------------------------------------- reductions
+  /**
+   * Sum over `axis` (one or several; all when omitted), dropping the reduced dimensions unless `keepDim`.
+   *
+   * @example
+   * ```ts
+   * tensor([[1, 2], [3, 4]]).sum(1); // [3, 7]
+   * ```
+   */
   sum(axis?: number | readonly number[], keepDim = false): Tensor {
     return ops.red.sum(this, axis, keepDim);
   }
+  /** Mean over `axis` (all when omitted); integer tensors give float32. */
   mean(axis?: number | readonly number[], keepDim = false): Tensor {
     return ops.red.mean(this, axis, keepDim);
   }
@@ -363,22 +411,34 @@ export class Tensor implements TensorSpec {
   min(axis?: number | readonly number[], keepDim = false): Tensor {
     return ops.red.min(this, axis, keepDim);
   }
+  /** Index (int32) of the first maximum along `axis`, or of the flattened tensor when omitted. */
   argmax(axis?: number, keepDim = false): Tensor {
     return ops.red.argmax(this, axis, keepDim);
   }
+  /** Index (int32) of the first minimum along `axis`, or of the flattened tensor when omitted. */
   argmin(axis?: number, keepDim = false): Tensor {
     return ops.red.argmin(this, axis, keepDim);
   }
+  /** `log(sum(exp(this)))` over `axis`, computed stably. */
   logsumexp(axis: number | readonly number[], keepDim = false): Tensor {
     return ops.red.logsumexp(this, axis, keepDim);
   }
 
   // ---------------------------------------------------------------- linear algebra
+  /**
+   * Matrix product with `torch.matmul` semantics: vectors, matrices and batches with broadcasting.
+   *
+   * @example
+   * ```ts
+   * randn([8, 3, 4]).matmul(randn([4, 5])).shape; // [8, 3, 5]
+   * ```
+   */
   matmul(other: Tensor): Tensor {
     return ops.matmul(this, other);
   }
 
   // ---------------------------------------------------------------- shape
+  /** The same data with another shape (one dimension may be -1). Shares storage: no copy. */
   reshape(shape: readonly number[]): Tensor {
     return ops.sh.reshape(this, shape);
   }
@@ -386,12 +446,15 @@ export class Tensor implements TensorSpec {
   view(shape: readonly number[]): Tensor {
     return ops.sh.reshape(this, shape);
   }
+  /** Merges dimensions `startDim..endDim` into one (shares storage). */
   flatten(startDim = 0, endDim = -1): Tensor {
     return ops.sh.flatten(this, startDim, endDim);
   }
+  /** Reorders dimensions: output dimension `i` is input dimension `dims[i]` (a copy: storage is contiguous). */
   permute(dims: readonly number[]): Tensor {
     return ops.sh.permute(this, dims);
   }
+  /** Swaps two dimensions (a copy). */
   transpose(dim0: number, dim1: number): Tensor {
     return ops.sh.transpose(this, dim0, dim1);
   }
@@ -399,9 +462,11 @@ export class Tensor implements TensorSpec {
   t(): Tensor {
     return ops.sh.transpose2d(this);
   }
+  /** Removes dimension `dim` if it has size 1, or every size-1 dimension when omitted. */
   squeeze(dim?: number): Tensor {
     return ops.sh.squeeze(this, dim);
   }
+  /** Inserts a size-1 dimension at `dim`. */
   unsqueeze(dim: number): Tensor {
     return ops.sh.unsqueeze(this, dim);
   }
@@ -409,6 +474,7 @@ export class Tensor implements TensorSpec {
   expand(shape: readonly number[]): Tensor {
     return ops.sh.expand(this, shape);
   }
+  /** Broadcasts to `other`'s shape. */
   expandAs(other: Tensor): Tensor {
     return ops.sh.expand(this, other.shape);
   }
@@ -416,6 +482,7 @@ export class Tensor implements TensorSpec {
   slice(dim: number, start?: number, end?: number, step = 1): Tensor {
     return ops.sh.slice(this, dim, start, end, step);
   }
+  /** `length` entries of `dim` from `start` (as `torch.narrow`). */
   narrow(dim: number, start: number, length: number): Tensor {
     return ops.sh.narrow(this, dim, start, length);
   }
@@ -423,20 +490,25 @@ export class Tensor implements TensorSpec {
   select(dim: number, index: number): Tensor {
     return ops.sh.select(this, dim, index);
   }
+  /** Reverses the order of elements along `dims`. */
   flip(dims: number | readonly number[]): Tensor {
     return ops.sh.flip(this, dims);
   }
+  /** Splits along `dim` into pieces of `splitSize` (the last may be smaller), or of the listed sizes. */
   split(splitSize: number | readonly number[], dim = 0): Tensor[] {
     return ops.sh.split(this, splitSize, dim);
   }
+  /** Splits along `dim` into `chunks` pieces of (nearly) equal size, as `torch.chunk`. */
   chunk(chunks: number, dim = 0): Tensor[] {
     return ops.sh.chunk(this, chunks, dim);
   }
 
   // ---------------------------------------------------------------- indexing
+  /** Entries along `dim` picked by a 1-D int32 `index` (the embedding lookup), as `torch.index_select`. */
   indexSelect(dim: number, index: Tensor): Tensor {
     return ops.idx.indexSelect(this, dim, index);
   }
+  /** `torch.gather`: `out[i][j] = this[index[i][j]][j]` for `dim = 0`, and so on; `index` is int32. */
   gather(dim: number, index: Tensor): Tensor {
     return ops.idx.gather(this, dim, index);
   }
@@ -454,12 +526,15 @@ export class Tensor implements TensorSpec {
   }
 
   // ---------------------------------------------------------------- activations
+  /** Softmax along `dim`, numerically stable. */
   softmax(dim: number): Tensor {
     return ops.softmax(this, dim);
   }
+  /** Log-softmax along `dim`, numerically stable. */
   logSoftmax(dim: number): Tensor {
     return ops.logSoftmax(this, dim);
   }
+  /** Inverted dropout: zeroes each element with probability `p` and scales the rest by `1 / (1 - p)`; an identity when not `training`. Masks come from the seeded generator. */
   dropout(p = 0.5, training = true): Tensor {
     return ops.dropout(this, p, training);
   }

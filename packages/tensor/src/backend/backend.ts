@@ -15,11 +15,17 @@ export interface TensorSpec {
   readonly dtype: DType;
 }
 
+/** Elementwise one-operand ops of the `unary` primitive (`not` is for bool). */
 export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sigmoid' | 'relu' | 'sign' | 'not';
+/** Elementwise two-operand ops of the `binary` primitive. */
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum';
+/** Comparisons of the `compare` primitive (bool result). */
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+/** Reductions of the `reduce` primitive. */
 export type ReduceOp = 'sum' | 'max' | 'min';
+/** Index reductions of the `argReduce` primitive. */
 export type ArgReduceOp = 'argmax' | 'argmin';
+/** Distributions of the `random` primitive. */
 export type RandomKind = 'uniform' | 'normal';
 
 /** Per-backend memory counters, as reported by `memory()`. */

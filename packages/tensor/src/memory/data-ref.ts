@@ -9,6 +9,7 @@ export interface TensorStats {
 
 const perBackend = processWide('tensorStats/v1', () => new Map<string, TensorStats>());
 
+/** @internal The live counts of one backend (created on first use). */
 export function stats(backendName: string): TensorStats {
   let s = perBackend.get(backendName);
   if (!s) {
@@ -18,6 +19,7 @@ export function stats(backendName: string): TensorStats {
   return s;
 }
 
+/** @internal The live counts of every backend seen so far. */
 export function allStats(): ReadonlyMap<string, TensorStats> {
   return perBackend;
 }

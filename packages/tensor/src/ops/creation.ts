@@ -114,10 +114,12 @@ export function full(shape: readonly number[], value: number, options: CreateOpt
   return finish(fromStorage(backend, backend.fill(shape, dtype, value), shape, dtype), options);
 }
 
+/** A tensor of `shape` filled with zeros (float32 unless `options.dtype`). */
 export function zeros(shape: readonly number[], options: CreateOptions = {}): Tensor {
   return full(shape, 0, options);
 }
 
+/** A tensor of `shape` filled with ones. */
 export function ones(shape: readonly number[], options: CreateOptions = {}): Tensor {
   return full(shape, 1, options);
 }
@@ -126,14 +128,17 @@ function likeOptions(t: Tensor, options: CreateOptions): CreateOptions {
   return { dtype: t.dtype, backend: t.backend, ...options };
 }
 
+/** A tensor with `t`'s shape, dtype and backend (unless overridden) filled with `value`. */
 export function fullLike(t: Tensor, value: number, options: CreateOptions = {}): Tensor {
   return full(t.shape, value, likeOptions(t, options));
 }
 
+/** Zeros with `t`'s shape, dtype and backend. */
 export function zerosLike(t: Tensor, options: CreateOptions = {}): Tensor {
   return full(t.shape, 0, likeOptions(t, options));
 }
 
+/** Ones with `t`'s shape, dtype and backend. */
 export function onesLike(t: Tensor, options: CreateOptions = {}): Tensor {
   return full(t.shape, 1, likeOptions(t, options));
 }

@@ -63,6 +63,7 @@ function floatInput(op: string, x: Tensor): Tensor {
 
 // ------------------------------------------------------------------ binary arithmetic
 
+/** `a + b`, broadcasting, with PyTorch's type promotion (a number operand takes `a`'s dtype). */
 export function add(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('add', a, b, true);
   const out = binaryRaw('add', x, y);
@@ -75,6 +76,7 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
   );
 }
 
+/** `a - b`, broadcasting. */
 export function sub(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('sub', a, b, true);
   const out = binaryRaw('sub', x, y);
@@ -87,6 +89,7 @@ export function sub(a: Tensor, b: Tensor | number): Tensor {
   );
 }
 
+/** `a * b` elementwise, broadcasting. */
 export function mul(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('mul', a, b, true);
   const out = binaryRaw('mul', x, y);
@@ -99,6 +102,7 @@ export function mul(a: Tensor, b: Tensor | number): Tensor {
   );
 }
 
+/** `a / b`, broadcasting; integer operands give float32 (true division, as PyTorch). */
 export function div(a: Tensor, b: Tensor | number): Tensor {
   const [x, y] = operands('div', a, b, true);
   const out = binaryRaw('div', x, y);
@@ -168,45 +172,53 @@ function extremum(op: 'maximum' | 'minimum', a: Tensor, b: Tensor | number): Ten
 
 // ------------------------------------------------------------------ unary
 
+/** `-x`. */
 export function neg(x: Tensor): Tensor {
   if (x.dtype === 'bool') throw new DTypeError('neg: bool tensors cannot be negated; use logicalNot()');
   return record('neg', [x], unaryRaw('neg', x), ([g]) => [neg(g!)]);
 }
 
+/** `e ** x` elementwise. */
 export function exp(x: Tensor): Tensor {
   const xf = floatInput('exp', x);
   const out = unaryRaw('exp', xf);
   return record('exp', [xf], out, ([g]) => [mul(g!, out)]);
 }
 
+/** Natural logarithm elementwise. */
 export function log(x: Tensor): Tensor {
   const xf = floatInput('log', x);
   return record('log', [xf], unaryRaw('log', xf), ([g]) => [div(g!, xf)]);
 }
 
+/** Square root elementwise. */
 export function sqrt(x: Tensor): Tensor {
   const xf = floatInput('sqrt', x);
   const out = unaryRaw('sqrt', xf);
   return record('sqrt', [xf], out, ([g]) => [div(g!, mul(out, 2))]);
 }
 
+/** Absolute value elementwise. */
 export function abs(x: Tensor): Tensor {
   if (x.dtype === 'bool') throw new DTypeError('abs: expected a numeric tensor, got bool');
   return record('abs', [x], unaryRaw('abs', x), ([g]) => [mul(g!, unaryRaw('sign', x))]);
 }
 
+/** Hyperbolic tangent elementwise (its gradient is the fused `tanhGrad`). */
 export function tanh(x: Tensor): Tensor {
   const xf = floatInput('tanh', x);
   const out = unaryRaw('tanh', xf);
   return record('tanh', [xf], out, ([g]) => [ops.tanhGrad(out, g!)]);
 }
 
+/** Logistic sigmoid `1 / (1 + e^-x)` elementwise (gradient: the fused `sigmoidGrad`). */
 export function sigmoid(x: Tensor): Tensor {
   const xf = floatInput('sigmoid', x);
   const out = unaryRaw('sigmoid', xf);
   return record('sigmoid', [xf], out, ([g]) => [ops.sigmoidGrad(out, g!)]);
 }
 
+/** `max(x, 0)` elementwise. */
 export function relu(x: Tensor): Tensor {
   if (x.dtype === 'bool') throw new DTypeError('relu: expected a numeric tensor, got bool');
   return record('relu', [x], unaryRaw('relu', x), ([g]) => [
@@ -251,10 +263,12 @@ export function compare(op: CompareOp, a: Tensor, b: Tensor | number): Tensor {
   return released(compareRaw(op, x, y), temporaries(a, b, x, y));
 }
 
+/** Logical not of a bool tensor. */
 export function logicalNot(x: Tensor): Tensor {
   return unaryRaw('not', x.dtype === 'bool' ? x : cast(x, 'bool'));
 }
 
+/** Logical and of two bool tensors, broadcasting. */
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   sameBackend('logicalAnd', [a, b]);
   return binaryRaw(
@@ -264,6 +278,7 @@ export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   );
 }
 
+/** Logical or of two bool tensors, broadcasting. */
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
   sameBackend('logicalOr', [a, b]);
   return binaryRaw(

@@ -58,10 +58,12 @@ export function randint(
   return low === 0 ? ints : add(ints, low);
 }
 
+/** Uniform samples in [0, 1) with `t`'s shape, dtype and backend. */
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
   return rand(t.shape, { dtype: t.dtype, backend: t.backend, ...options });
 }
 
+/** Standard normal samples with `t`'s shape, dtype and backend. */
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
   return randn(t.shape, { dtype: t.dtype, backend: t.backend, ...options });
 }

@@ -45,10 +45,12 @@ export function mean(x: Tensor, axis?: number | readonly number[], keepDim = fal
   return div(sum(x, axes, keepDim), count);
 }
 
+/** Maximum over `axis` (all when omitted), as `torch.amax`: ties share the gradient evenly. */
 export function max(x: Tensor, axis?: number | readonly number[], keepDim = false): Tensor {
   return extremum('max', x, axis, keepDim);
 }
 
+/** Minimum over `axis` (all when omitted), as `torch.amin`: ties share the gradient evenly. */
 export function min(x: Tensor, axis?: number | readonly number[], keepDim = false): Tensor {
   return extremum('min', x, axis, keepDim);
 }
@@ -75,10 +77,12 @@ function extremum(
   });
 }
 
+/** Index (int32) of the first maximum along `axis`, or of the flattened tensor when omitted. */
 export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor {
   return argExtremum('argmax', x, axis, keepDim);
 }
 
+/** Index (int32) of the first minimum along `axis`, or of the flattened tensor when omitted. */
 export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor {
   return argExtremum('argmin', x, axis, keepDim);
 }

@@ -52,6 +52,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return record('reshape', [x], aliasOf(x, target), ([g]) => [reshape(g!, x.shape)]);
 }
 
+/** Merges dimensions `startDim..endDim` into one (shares storage). */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeAxis('flatten', startDim, x.ndim);
@@ -86,6 +87,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record('permute', [x], out, ([g]) => [permute(g!, inverse)]);
 }
 
+/** Swaps dimensions `dim0` and `dim1` (a copy: storage is contiguous). */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normalizeAxis('transpose', dim0, x.ndim);
   const b = normalizeAxis('transpose', dim1, x.ndim);
@@ -95,6 +97,7 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, perm);
 }
 
+/** The transpose of a 2-D tensor. */
 export function transpose2d(x: Tensor): Tensor {
   if (x.ndim > 2)
     throw new ShapeError(`t: expects a tensor of at most 2 dimensions, got ${fmtShape(x.shape)}`);
@@ -117,6 +120,7 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
   );
 }
 
+/** Inserts a size-1 dimension at `dim` (shares storage). */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeAxis('unsqueeze', dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
