@@ -34,7 +34,7 @@ export const SONAMES: Readonly<Record<LibraryKind, readonly string[]>> = {
   cublas: ['libcublas.so.13', 'libcublas.so.12', 'libcublas.so.11', 'libcublas.so'],
 };
 
-/** Environment variables naming one exact file, tried first. */
+/** Environment variables naming one exact file, tried first (`off`: do not load the library at all). */
 export const OVERRIDE_VARS: Readonly<Record<LibraryKind, string>> = {
   driver: 'RNN_CUDA_DRIVER',
   nvrtc: 'RNN_CUDA_NVRTC',
@@ -126,6 +126,7 @@ export function searchLibrary(kind: LibraryKind, host: SearchHost): LibrarySearc
   const candidates: string[] = [];
   const preload: string[] = [];
   const override = host.env[OVERRIDE_VARS[kind]];
+  if (override === 'off') return { candidates, preload }; // RNN_CUDA_NVRTC=off: use the fallback
   if (override) candidates.push(override);
   candidates.push(...names.filter((n) => n !== 'libnvrtc.so' && n !== 'libcublas.so'));
   const dirs = kind === 'driver' ? DRIVER_DIRS : toolkitDirs(host, host.env.RNN_CUDA_PYTHON !== '0');

@@ -93,6 +93,7 @@ export function ptxIsaVersion(ptx: string): [number, number] | undefined {
 }
 
 function tried(f: LibraryFacts): string {
+  if (f.tried.length === 0) return 'nothing: it is turned off';
   const shown = f.tried.slice(0, 6).join(', ');
   return f.tried.length > 6 ? `${shown}, … (${f.tried.length} in all)` : shown;
 }
@@ -188,13 +189,13 @@ export function decide(f: ProbeFacts): CudaProbe {
     const nvrtcVersion = maj * 1000 + min * 10;
     const archs = f.nvrtc.archs ?? [];
     if (maj * 1000 > init.version) {
-      nvrtcProblem = `NVRTC ${maj}.${min} is newer than the driver (CUDA ${driverVersion}): its kernels would not load; use NVRTC ${Math.floor(init.version / 1000)}.x or update the driver`;
+      nvrtcProblem = `NVRTC ${maj}.${min} is newer than the driver (CUDA ${driverVersion}), whose loader would reject its kernels`;
     } else if (archs.includes(sm)) {
       plan = { compiler: 'nvrtc', target: `sm_${sm}` };
     } else if (archs.length > 0 && sm > Math.max(...archs)) {
       if (init.version >= nvrtcVersion) plan = { compiler: 'nvrtc', target: `compute_${Math.max(...archs)}` };
       else
-        nvrtcProblem = `NVRTC ${maj}.${min} does not know sm_${sm} and the driver (CUDA ${driverVersion}) cannot JIT its PTX`;
+        nvrtcProblem = `NVRTC ${maj}.${min} does not know sm_${sm} and the driver (CUDA ${driverVersion}) cannot load its newer PTX`;
     } else {
       nvrtcProblem = `NVRTC ${maj}.${min} cannot compile for sm_${sm} (it targets ${archs.length ? `sm_${Math.min(...archs)} to sm_${Math.max(...archs)}` : 'no architecture'})`;
     }
@@ -217,7 +218,7 @@ export function decide(f: ProbeFacts): CudaProbe {
         return fail(
           'unsupported-arch',
           `${dev.name} (compute capability ${dev.major}.${dev.minor}) is older than the prebuilt kernels ` +
-            `(compute_${fb.arch}) and ${why.charAt(0).toLowerCase()}${why.slice(1)}: install NVRTC from CUDA 12 ` +
+            `(compute_${fb.arch}) and ${why}: install NVRTC from CUDA 12 ` +
             '(pip install nvidia-cuda-nvrtc-cu12) to compile the kernels for this GPU',
           base,
         );
@@ -225,7 +226,7 @@ export function decide(f: ProbeFacts): CudaProbe {
       return fail(
         'driver-too-old',
         `the driver supports CUDA ${driverVersion} but the prebuilt kernels need CUDA ${cudaVersion(needs)}, ` +
-          `and ${why.charAt(0).toLowerCase()}${why.slice(1)}: update the NVIDIA driver, or install NVRTC for ` +
+          `and ${why}: update the NVIDIA driver, or install NVRTC for ` +
           `CUDA ${Math.floor(init.version / 1000)} (pip install nvidia-cuda-nvrtc-cu${Math.floor(init.version / 1000)})`,
         base,
       );
