@@ -34,6 +34,13 @@ export interface CudaBackendOptions extends ContextOptions {
   name?: string;
   /** `'kernel'` forces the built-in GEMM even where cuBLAS is there (tests, comparisons). Default `'auto'`. */
   matmul?: 'auto' | 'kernel';
+  /**
+   * Give the backend a synchronous `readSync` that blocks the thread until the GPU is done (as
+   * PyTorch's `.item()` does), so code written for the CPU backend's `dataSync()` / `itemSync()`
+   * runs unchanged. Off by default: the contract keeps `readSync` for backends that read without
+   * blocking, and with it `@rnn/tensor` also checks indices on the host (a wait per indexing op).
+   */
+  syncReads?: boolean;
 }
 
 /** The CUDA backend: the `Backend` contract plus the GPU's description and a few controls. */
@@ -123,6 +130,10 @@ function cudaBackend(ctx: CudaContext, probe: CudaProbe, options: CudaBackendOpt
       const bytes = await ctx.read((storage as CudaStorage).ptr, size * ELEMENT_BYTES[dtype]);
       return typed(bytes, dtype);
     },
+    readSync: options.syncReads
+      ? (storage, dtype, size) =>
+          typed(ctx.readBlocking((storage as CudaStorage).ptr, size * ELEMENT_BYTES[dtype]), dtype)
+      : undefined,
     memoryKind: 'device',
     release(storage) {
       const s = storage as CudaStorage;

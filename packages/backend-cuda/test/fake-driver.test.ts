@@ -237,3 +237,20 @@ describe('kernel compilation failures', () => {
     }
   });
 });
+
+describe('synchronous reads (opt-in)', () => {
+  it('syncReads gives a blocking readSync, so dataSync / itemSync work; off by default', async () => {
+    const plain = await createCudaBackend({ name: 'cuda-plain' });
+    expect(plain.readSync).toBeUndefined();
+    plain.destroy();
+    const b = await createCudaBackend({ name: 'cuda-sync', syncReads: true });
+    const s = b.fromArray(Float64Array.of(1.25, -3), 'float64');
+    expect(Array.from(b.readSync!(s, 'float64', 2))).toEqual([1.25, -3]);
+    const x = b.fromArray(Float32Array.of(1, 2), 'float32');
+    const idx = b.fromArray(Int32Array.of(5), 'int32');
+    const y = b.indexSelect({ storage: x, shape: [2], dtype: 'float32' }, 0, { storage: idx, shape: [1], dtype: 'int32' });
+    expect(() => b.readSync!(y, 'float32', 1)).toThrow(/index 5 at position 0 is out of range \[0, 2\)/);
+    for (const t of [s, x, idx, y]) b.release(t);
+    b.destroy();
+  });
+});

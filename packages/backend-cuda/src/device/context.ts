@@ -261,6 +261,31 @@ export class CudaContext {
     return out[0];
   }
 
+  /**
+   * `read`, waiting on this thread (the opt-in synchronous reads): blocks until all queued work is
+   * done, as PyTorch's `.item()` does.
+   */
+  readBlocking(ptr: number, bytes: number): ArrayBuffer {
+    this.throwIfLost();
+    const withFlag = this.indexFlag.pending;
+    let out: ArrayBuffer[];
+    try {
+      out = this.addon.readBlocking(
+        this.id,
+        withFlag ? new Float64Array([ptr, bytes, this.indexFlag.ptr, INDEX_FLAG_BYTES]) : new Float64Array([ptr, bytes]),
+      );
+      if (withFlag) {
+        this.indexFlag.pending = false;
+        this.addon.memset32(this.id, this.indexFlag.ptr, 0, INDEX_FLAG_BYTES / 4);
+      }
+    } catch (e) {
+      throw this.convert(e, 'reading from the GPU');
+    }
+    if (withFlag) this.indexError ??= this.indexFlag.take(new Uint32Array(out[1]));
+    this.throwIndexError();
+    return out[0];
+  }
+
   /** Waits for all queued work; rejects with an out-of-range index reported since the last check. */
   async sync(): Promise<void> {
     this.throwIfLost();

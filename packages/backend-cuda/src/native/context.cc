@@ -362,6 +362,29 @@ Napi::Value Read(const Napi::CallbackInfo &info) {
   return p;
 }
 
+// readBlocking(id, segments) -> ArrayBuffer[]: as `read`, but waits on the calling thread (the
+// backend's opt-in `syncReads`, for code written for the CPU backend's synchronous reads).
+Napi::Value ReadBlocking(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Context &c = contextArg(info[0]);
+  if (!info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(env, "readBlocking: expected a Float64Array of [pointer, bytes] pairs");
+  Napi::Float64Array segs = info[1].As<Napi::Float64Array>();
+  size_t count = segs.ElementLength() / 2;
+  Napi::Array out = Napi::Array::New(env, count);
+  for (size_t k = 0; k < count; k++) {
+    size_t bytes = static_cast<size_t>(segs[2 * k + 1]);
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes);
+    if (bytes) {
+      check(env, "cuMemcpyDtoHAsync",
+            drv().cuMemcpyDtoHAsync(ab.Data(), static_cast<cu::CUdeviceptr>(segs[2 * k]), bytes, c.stream));
+    }
+    out.Set(static_cast<uint32_t>(k), ab);
+  }
+  check(env, "cuStreamSynchronize", drv().cuStreamSynchronize(c.stream));
+  return out;
+}
+
 // setArgBuffer(id, ArrayBuffer): the buffer `launch` reads kernel arguments from (packed by
 // src/device/args.ts as the kernel's C parameter list lays them out).
 Napi::Value SetArgBuffer(const Napi::CallbackInfo &info) {
@@ -500,6 +523,7 @@ void initContexts(Napi::Env env, Napi::Object exports) {
   exports.Set("memset32", Napi::Function::New(env, Memset32, "memset32"));
   exports.Set("memset8", Napi::Function::New(env, Memset8, "memset8"));
   exports.Set("read", Napi::Function::New(env, Read, "read"));
+  exports.Set("readBlocking", Napi::Function::New(env, ReadBlocking, "readBlocking"));
   exports.Set("setArgBuffer", Napi::Function::New(env, SetArgBuffer, "setArgBuffer"));
   exports.Set("launch", Napi::Function::New(env, Launch, "launch"));
   exports.Set("loadModule", Napi::Function::New(env, LoadModule, "loadModule"));

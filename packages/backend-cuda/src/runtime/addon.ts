@@ -58,6 +58,7 @@ export interface CudaAddon {
   memset32(ctx: number, ptr: number, word: number, count: number): void;
   memset8(ctx: number, ptr: number, byte: number, count: number): void;
   read(ctx: number, segments: Float64Array): Promise<ArrayBuffer[]>;
+  readBlocking(ctx: number, segments: Float64Array): ArrayBuffer[];
   setArgBuffer(ctx: number, buffer: ArrayBuffer): void;
   launch(
     ctx: number,
