@@ -1,7 +1,10 @@
 /**
  * `@rnn/backend-webgpu`: the WebGPU backend of @rnn. WGSL kernels for every primitive of the
  * `@rnn/tensor` backend contract and the fused RNN kernels, on `navigator.gpu` in browsers and on
- * Dawn (the npm `webgpu` package) in Node.
+ * Dawn (the npm `webgpu` package, an optional peer dependency) in Node.
+ *
+ * Register the backend by importing `@rnn/backend-webgpu/register` (then `await setBackend('webgpu')`
+ * or `await useBestBackend()`); this entry itself has no side effects.
  *
  * @packageDocumentation
  */

@@ -1,7 +1,16 @@
+/**
+ * `@rnn/cpu-native`: optional prebuilt native kernels for the CPU backend of `@rnn/tensor` in Node.
+ * `import '@rnn/cpu-native/register'` plugs them in where they load (or call {@link installCpuNative}
+ * for options); elsewhere the CPU backend keeps its pure JavaScript kernels and
+ * {@link cpuNativeStatus} says why. This entry itself has no side effects. In browsers both entries
+ * resolve to stubs that do nothing.
+ *
+ * @packageDocumentation
+ */
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type CpuAccelerator, setCpuAccelerator } from '@rnn/tensor/backend';
+import { type CpuAccelerator, getCpuAccelerator, setCpuAccelerator } from '@rnn/tensor/backend';
 
 /** Every kernel of the accelerator contract: the addon implements all of them. */
 export type NativeKernels = Required<Omit<CpuAccelerator, 'name'>>;
@@ -118,4 +127,16 @@ export function installCpuNative(options: LoadOptions = {}): CpuNativeStatus {
 /** Unplugs the native kernels: the CPU backend goes back to plain JavaScript. */
 export function uninstallCpuNative(): void {
   setCpuAccelerator(null);
+}
+
+/**
+ * Whether the native kernels are plugged into the CPU backend now, and why (not): their description
+ * (`"cpu-native avx2, 4 threads"`), or why they did not load (`"disabled by RNN_NO_NATIVE"`, no
+ * prebuilt binary for this platform, a CPU without AVX2/FMA), or that they were unplugged.
+ */
+export function cpuNativeStatus(): CpuNativeStatus {
+  const current = getCpuAccelerator();
+  if (current?.name.startsWith('cpu-native')) return { active: true, reason: current.name };
+  if (current) return { active: false, reason: `other native kernels are plugged in: ${current.name}` };
+  return { active: false, reason: lastError || 'unplugged (uninstallCpuNative or setCpuAccelerator(null))' };
 }

@@ -34,7 +34,10 @@ describe('the shipped samples', () => {
       .filter((f) => f !== 'SOURCE.md')
       .sort();
     expect(files.length).toBeGreaterThan(15);
-    for (const file of files) expect(table.get(file), `licence of samples/${file}`).toMatch(/^CC BY-SA 4\.0|^research(\/demo)? use only/);
+    for (const file of files)
+      expect(table.get(file), `licence of samples/${file}`).toMatch(
+        /^CC BY-SA 4\.0|^research(\/demo)? use only/,
+      );
     expect([...table.keys()].sort()).toEqual(files);
   });
 

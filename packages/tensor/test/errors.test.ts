@@ -128,6 +128,7 @@ describe('typed errors', () => {
     );
     expect(zeros([2]).add(other.to('cpu')).arraySync()).toEqual([0, 0]);
     await expect(setBackend('nope')).rejects.toThrow(/unknown backend "nope"/);
+    await expect(setBackend('webgpu')).rejects.toThrow(/`import '@rnn\/backend-webgpu\/register'`/);
   });
 
   it('a failed op loses nothing: inputs stay usable', () => {

@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { Linear, SGD } from '@rnn/nn';
 import {
   BackendError,
+  createCpuBackend,
   getBackend,
   getCpuAccelerator,
+  registerBackend,
+  setBackend,
   setCpuAccelerator,
   type Tensor,
   tensor,
@@ -22,6 +25,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('setupBackend', () => {
   afterEach(() => setCpuAccelerator(null));
+  const standInManifest = { name: '@rnn/backend-cuda', exports: { './register': './register.js' } };
 
   it('cpu: plugs in @rnn/cpu-native when it loads, and says which kernels run', async () => {
     const setup = await setupBackend('cpu');
@@ -51,17 +55,38 @@ describe('setupBackend', () => {
   });
 
   it('finds a backend package the app has installed even where this package cannot see it', async () => {
-    // A stand-in @rnn/backend-cuda in an app folder: its register function is found and called.
+    // A stand-in @rnn/backend-cuda in an app folder: its register entry is found and imported (which
+    // is what registers a backend); this one registers nothing, which is an error that says so.
     const pkg = join(dir, 'app', 'node_modules', '@rnn', 'backend-cuda');
     mkdirSync(pkg, { recursive: true });
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: '@rnn/backend-cuda', main: 'index.js' }));
-    writeFileSync(
-      join(pkg, 'index.js'),
-      'exports.registerCudaBackend = () => { globalThis.__fakeCudaRegistered = true; };',
-    );
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify(standInManifest));
+    writeFileSync(join(pkg, 'register.js'), 'globalThis.__fakeCudaImported = true;');
     const e = await setupBackend('cuda', { from: join(dir, 'app') }).catch((x) => x);
-    expect((globalThis as { __fakeCudaRegistered?: boolean }).__fakeCudaRegistered).toBe(true);
-    expect(e).toBeInstanceOf(BackendError); // the stand-in registered no backend named "cuda"
+    expect((globalThis as { __fakeCudaImported?: boolean }).__fakeCudaImported).toBe(true);
+    expect(e).toBeInstanceOf(BackendError);
+    expect(e.message).toBe(
+      '--backend cuda: importing @rnn/backend-cuda/register registered no "cuda" backend',
+    );
+  });
+
+  it('importing a backend package is all it takes: it registers itself', async () => {
+    // A stand-in @rnn/backend-cuda whose register entry registers a backend named "cuda", as every
+    // @rnn backend package's does.
+    const pkg = join(dir, 'app2', 'node_modules', '@rnn', 'backend-cuda');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify(standInManifest));
+    writeFileSync(join(pkg, 'register.js'), 'globalThis.__registerStandIn("cuda");');
+    (globalThis as { __registerStandIn?: (n: string) => void }).__registerStandIn = (n) =>
+      registerBackend(n, () => ({ ...createCpuBackend(), name: n }), { priority: 20 });
+    try {
+      expect(await setupBackend('cuda', { from: join(dir, 'app2') })).toEqual({
+        name: 'cuda',
+        description: 'cuda (cuda)',
+      });
+      expect(getBackend().name).toBe('cuda');
+    } finally {
+      await setBackend('cpu');
+    }
   });
 });
 

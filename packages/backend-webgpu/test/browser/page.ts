@@ -5,7 +5,8 @@
  * backend, an embedding lookup past the table (which must reject its read), and publishes the results (or the error) on `window.__result`.
  */
 import { getBackend, matmul, rnnLayer, scope, setBackend, softmax, type Tensor, tensor } from '@rnn/tensor';
-import { createWebGPUBackend, registerWebGPUBackend } from '../../src/index';
+import { createWebGPUBackend } from '../../src/index';
+import '../../src/register'; // registers 'webgpu': nothing else to call
 
 declare global {
   interface Window {
@@ -27,7 +28,6 @@ async function main(): Promise<void> {
   const probe = await createWebGPUBackend(); // navigator.gpu
   const adapter = probe.adapter;
   probe.destroy();
-  registerWebGPUBackend();
   await setBackend('webgpu');
   const a = tensor([
     [1, 2, 3],

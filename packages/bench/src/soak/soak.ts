@@ -30,8 +30,7 @@ const steps = Number(values.steps ?? (values.loop === 'lm' ? 300 : 2000));
 const every = Number(values.every ?? Math.max(1, Math.floor(steps / 10)));
 const kernels = values['no-native'] ? 'pure JavaScript' : installCpuNative().reason;
 if (values.backend !== 'cpu') {
-  const { registerWebGPUBackend } = await import('@rnn/backend-webgpu');
-  registerWebGPUBackend();
+  await import('@rnn/backend-webgpu/register'); // registers 'webgpu'
   await setBackend(values.backend!);
 }
 const step = values.loop === 'lm' ? lmLoop(TUTORIAL_LM, values) : matmulLoop(512, values);

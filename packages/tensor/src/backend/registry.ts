@@ -93,7 +93,7 @@ export function getBackend(): Backend {
 function unknownBackend(name: string): BackendError {
   return new BackendError(
     `unknown backend "${name}" (registered: ${listBackends().join(', ') || 'none'}); ` +
-      'import the backend package so that it registers itself',
+      `a backend registers itself when its register entry is imported (@rnn's: \`import '@rnn/backend-${name}/register'\`)`,
   );
 }
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BackendError, getBackend, setBackend } from '@rnn/tensor';
+import { BackendError, getBackend, hasBackend, setBackend, setCpuAccelerator } from '@rnn/tensor';
 
 /** The backends an app's `--backend` flag offers. */
 export const BACKEND_NAMES = ['cpu', 'webgpu', 'cuda'] as const;
@@ -53,9 +53,10 @@ async function importOptional(name: string, from?: string): Promise<Record<strin
 /**
  * Selects the backend an app's `--backend` names. `cpu` plugs in the native kernels of
  * `@rnn/cpu-native` when they load on this machine (falling back to JavaScript, with the reason in
- * the description, where they do not); `webgpu` loads `@rnn/backend-webgpu` (with Dawn in Node);
- * `cuda` loads `@rnn/backend-cuda`. A backend that is not installed or has no device is a
- * `BackendError` that says so.
+ * the description, where they do not; `native: false` unplugs them); `webgpu` imports
+ * `@rnn/backend-webgpu/register` (Dawn in Node) and `cuda` imports `@rnn/backend-cuda/register`, which
+ * register the backend. A backend that is not installed, registers nothing or has no device is a `BackendError` that
+ * says so.
  */
 export async function setupBackend(
   name: BackendName,
@@ -63,9 +64,14 @@ export async function setupBackend(
 ): Promise<BackendSetup> {
   if (name === 'cpu') {
     await setBackend('cpu');
-    if (options.native === false) return { name, description: 'cpu (JavaScript kernels)' };
-    const { installCpuNative } = await import('@rnn/cpu-native');
-    const status = installCpuNative();
+    if (options.native === false) {
+      setCpuAccelerator(null);
+      return { name, description: 'cpu (JavaScript kernels)' };
+    }
+    // What `import '@rnn/cpu-native/register'` does, unless the kernels are plugged in already.
+    const { cpuNativeStatus, installCpuNative } = await import('@rnn/cpu-native');
+    const current = cpuNativeStatus();
+    const status = current.active ? current : installCpuNative();
     return {
       name,
       description: status.active ? `cpu (${status.reason})` : `cpu (JavaScript kernels: ${status.reason})`,
@@ -73,20 +79,18 @@ export async function setupBackend(
   }
   if (name === 'webgpu' || name === 'cuda') {
     const pkg = name === 'webgpu' ? '@rnn/backend-webgpu' : '@rnn/backend-cuda';
-    let mod: Record<string, unknown>;
     try {
-      mod = await importOptional(pkg, options.from);
+      await importOptional(`${pkg}/register`, options.from);
     } catch (e) {
       throw new BackendError(
         `--backend ${name}: ${pkg} is not installed (npm install ${pkg}${name === 'webgpu' ? ' webgpu' : ''}): ` +
           (e as Error).message.split('\n')[0],
       );
     }
-    const register = mod[name === 'webgpu' ? 'registerWebGPUBackend' : 'registerCudaBackend'];
-    if (typeof register !== 'function') {
-      throw new BackendError(`--backend ${name}: ${pkg} does not export the expected register function`);
+    // Importing a backend package's register entry registers its backend (every @rnn backend).
+    if (!hasBackend(name)) {
+      throw new BackendError(`--backend ${name}: importing ${pkg}/register registered no "${name}" backend`);
     }
-    register();
     await setBackend(name);
     return { name, description: `${name} (${getBackend().name})` };
   }

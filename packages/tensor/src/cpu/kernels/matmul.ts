@@ -1,6 +1,7 @@
 import type { DType, TypedArray } from '../../dtype';
 import type { Shape } from '../../shape';
 import { getCpuAccelerator } from '../accelerator';
+import { notePureJsGemm } from '../native-hint';
 import { allocUninit, recycle } from '../pool';
 
 // Cache blocking: a KC x NC panel of B (64 KiB in float32) stays in L2 while rows of A stream past it.
@@ -98,6 +99,7 @@ export function gemm(
     );
     return;
   }
+  if (dtype === 'float32') notePureJsGemm(m, n, k);
   if (beta === 0) for (let i = 0; i < m; i++) c.fill(0, offC + i * ldc, offC + i * ldc + n);
   if (k === 0) return;
   // The JavaScript kernel reads B row-major [k, n]: a transposed B is packed first.
