@@ -13,8 +13,6 @@
  * @packageDocumentation
  */
 
-export type { AllocatorStats } from './device/allocator';
-export { sizeClass } from './device/allocator';
 export {
   CUDA_PRIORITY,
   type CudaBackend,
@@ -22,4 +20,6 @@ export {
   createCudaBackend,
   registerCudaBackend,
 } from './cuda-backend';
+export type { AllocatorStats } from './device/allocator';
+export { sizeClass } from './device/allocator';
 export { type CudaProbe, type KernelPlan, type ProbeCode, probeCuda } from './runtime/probe';

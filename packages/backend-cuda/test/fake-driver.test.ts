@@ -16,7 +16,10 @@ const { createCudaBackend, probeCuda, registerCudaBackend } = await import('../s
 type Backend = Awaited<ReturnType<typeof createCudaBackend>>;
 
 it('the committed fake libraries were built from fake_cuda.c (test/fake-cuda/build-fake.sh)', () => {
-  const hash = createHash('sha256').update(readFileSync(`${FAKE_DIR}fake_cuda.c`)).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(readFileSync(`${FAKE_DIR}fake_cuda.c`))
+    .digest('hex')
+    .slice(0, 16);
   expect(readFileSync(`${FAKE_DIR}SOURCE_HASH`, 'utf8').trim()).toBe(hash);
 });
 
@@ -57,7 +60,7 @@ describe('probe through the real addon', () => {
     expect(code({ FAKE_NVRTC_VERSION: '14.0', FAKE_CUDA_VERSION: '12040' }).code).toBe('driver-too-old');
   });
 
-  it("setBackend rejects with the reason when the driver sees no GPU", async () => {
+  it('setBackend rejects with the reason when the driver sees no GPU', async () => {
     registerCudaBackend({ name: 'cuda-none' });
     process.env.FAKE_CUDA_DEVICES = '0';
     try {
@@ -104,8 +107,12 @@ describe('a backend on the fake GPU', () => {
     const back = await roundTrip('float32', big);
     expect(back.length).toBe(big.length);
     expect(back.every((v, i) => v === big[i])).toBe(true);
-    const many = await Promise.all(Array.from({ length: 100 }, (_, i) => roundTrip('int32', new Int32Array(40_000).fill(i))));
-    many.forEach((a, i) => expect(a[39_999]).toBe(i));
+    const many = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => roundTrip('int32', new Int32Array(40_000).fill(i))),
+    );
+    many.forEach((a, i) => {
+      expect(a[39_999]).toBe(i);
+    });
   });
 
   it('counts live buffers and bytes; release gives them back, and the allocator reuses the block', async () => {
@@ -136,29 +143,50 @@ describe('a backend on the fake GPU', () => {
   it('kernel arguments reach the kernel: pointers, ints, doubles and the broadcasting Dims block', async () => {
     const x = b.fromArray(Float32Array.of(1, 2, 3, 4, 5, 6), 'float32');
     const row = b.fromArray(Float32Array.of(10, 20, 30), 'float32');
-    const flat = b.binary('add', { storage: x, shape: [2, 3], dtype: 'float32' }, { storage: x, shape: [2, 3], dtype: 'float32' }, [2, 3]);
+    const flat = b.binary(
+      'add',
+      { storage: x, shape: [2, 3], dtype: 'float32' },
+      { storage: x, shape: [2, 3], dtype: 'float32' },
+      [2, 3],
+    );
     expect(Array.from(await b.read(flat, 'float32', 6))).toEqual([2, 4, 6, 8, 10, 12]);
-    const bc = b.binary('mul', { storage: x, shape: [2, 3], dtype: 'float32' }, { storage: row, shape: [3], dtype: 'float32' }, [2, 3]);
+    const bc = b.binary(
+      'mul',
+      { storage: x, shape: [2, 3], dtype: 'float32' },
+      { storage: row, shape: [3], dtype: 'float32' },
+      [2, 3],
+    );
     expect(Array.from(await b.read(bc, 'float32', 6))).toEqual([10, 40, 90, 40, 100, 180]);
     for (const s of [x, row, flat, bc]) b.release(s);
   });
 
   it('matmul through cuBLAS, every transpose and batch broadcast, float32 and float64', async () => {
     for (const dtype of ['float32', 'float64'] as const) {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         const [m, n, k] = [2, 3, 4];
         const A = Array.from({ length: 2 * m * k }, (_, i) => i - 3);
         const B = Array.from({ length: k * n }, (_, i) => (i % 5) - 2);
         const a = b.fromArray(dtype === 'float32' ? Float32Array.from(A) : Float64Array.from(A), dtype);
         const bb = b.fromArray(dtype === 'float32' ? Float32Array.from(B) : Float64Array.from(B), dtype);
-        const c = b.matmul({ storage: a, shape: ta ? [2, k, m] : [2, m, k], dtype }, { storage: bb, shape: tb ? [1, n, k] : [1, k, n], dtype }, ta, tb);
+        const c = b.matmul(
+          { storage: a, shape: ta ? [2, k, m] : [2, m, k], dtype },
+          { storage: bb, shape: tb ? [1, n, k] : [1, k, n], dtype },
+          ta,
+          tb,
+        );
         const got = Array.from(await b.read(c, dtype, 2 * m * n));
         const want: number[] = [];
         for (let t = 0; t < 2; t++)
           for (let i = 0; i < m; i++)
             for (let j = 0; j < n; j++) {
               let s = 0;
-              for (let p = 0; p < k; p++) s += A[t * m * k + (ta ? p * m + i : i * k + p)] * B[tb ? j * k + p : p * n + j];
+              for (let p = 0; p < k; p++)
+                s += A[t * m * k + (ta ? p * m + i : i * k + p)] * B[tb ? j * k + p : p * n + j];
               want.push(s);
             }
         expect(got, `${dtype} transA ${ta} transB ${tb}`).toEqual(want);
@@ -248,7 +276,11 @@ describe('synchronous reads (opt-in)', () => {
     expect(Array.from(b.readSync!(s, 'float64', 2))).toEqual([1.25, -3]);
     const x = b.fromArray(Float32Array.of(1, 2), 'float32');
     const idx = b.fromArray(Int32Array.of(5), 'int32');
-    const y = b.indexSelect({ storage: x, shape: [2], dtype: 'float32' }, 0, { storage: idx, shape: [1], dtype: 'int32' });
+    const y = b.indexSelect({ storage: x, shape: [2], dtype: 'float32' }, 0, {
+      storage: idx,
+      shape: [1],
+      dtype: 'int32',
+    });
     expect(() => b.readSync!(y, 'float32', 1)).toThrow(/index 5 at position 0 is out of range \[0, 2\)/);
     for (const t of [s, x, idx, y]) b.release(t);
     b.destroy();

@@ -22,7 +22,14 @@ it('the prebuilt PTX and the built-in GEMM, each with a note saying why', async 
   const b = await createCudaBackend();
   const a = b.fromArray(new Float32Array(6), 'float32');
   const launches = b.stats().launches;
-  b.release(b.matmul({ storage: a, shape: [1, 2, 3], dtype: 'float32' }, { storage: a, shape: [1, 3, 2], dtype: 'float32' }, false, false));
+  b.release(
+    b.matmul(
+      { storage: a, shape: [1, 2, 3], dtype: 'float32' },
+      { storage: a, shape: [1, 3, 2], dtype: 'float32' },
+      false,
+      false,
+    ),
+  );
   expect(b.stats().launches, 'one launch of gemm_f32').toBe(launches + 1);
   b.release(a);
   b.destroy();

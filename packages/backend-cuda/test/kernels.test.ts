@@ -34,7 +34,9 @@ describe('kernel sources', () => {
 
   it("the addon's prebuilt PTX was built from these sources (pnpm build:native), one module each", () => {
     const fb = addon!.fallbackPtx();
-    expect(fb.hash, 'rebuild the addon: pnpm --filter @rnn/backend-cuda build:native').toBe(KERNEL_SOURCES_HASH);
+    expect(fb.hash, 'rebuild the addon: pnpm --filter @rnn/backend-cuda build:native').toBe(
+      KERNEL_SOURCES_HASH,
+    );
     expect(fb.arch).toBe('compute_75');
     expect(Object.keys(fb.modules).sort()).toEqual(Object.keys(KERNEL_SOURCES).sort());
   });
@@ -96,7 +98,8 @@ describe('kernel signatures', () => {
         continue;
       }
       s.params.forEach((k, i) => {
-        if (!ptxParam(k).test(params[i])) bad.push(`${s.name} parameter ${i}: declared ${k}, PTX has "${params[i]}"`);
+        if (!ptxParam(k).test(params[i]))
+          bad.push(`${s.name} parameter ${i}: declared ${k}, PTX has "${params[i]}"`);
       });
     }
     expect(bad).toEqual([]);
@@ -113,14 +116,24 @@ describe('kernel signatures', () => {
 
 describe('argument packing', () => {
   it('lays parameters out as a C parameter list (natural alignment)', () => {
-    const spec: KernelSpec = { module: 'm', name: 'k', params: ['i32', 'ptr', 'u32', 'f64', 'dims', 'i32', 'i64'] };
+    const spec: KernelSpec = {
+      module: 'm',
+      name: 'k',
+      params: ['i32', 'ptr', 'u32', 'f64', 'dims', 'i32', 'i64'],
+    };
     const p = new ArgPacker(1024);
     const bytes = p.pack(spec, [
       -5,
       2 ** 40 + 17,
       0xfffffffe,
       0.5,
-      { shape: [2, 3], strides: [[3, 1], [0, 1]] },
+      {
+        shape: [2, 3],
+        strides: [
+          [3, 1],
+          [0, 1],
+        ],
+      },
       7,
       2 ** 33,
     ]);
@@ -147,7 +160,9 @@ describe('argument packing', () => {
     const k: KernelSpec = { module: 'm', name: 'k', params: ['ptr', 'dims'] };
     expect(() => p.pack(k, [0])).toThrow(/takes 2 arguments, 1 were given/);
     expect(() => p.pack(k, [-8, { shape: [1], strides: [[1]] }])).toThrow(/not a non-negative integer/);
-    expect(() => p.pack(k, [0, { shape: new Array(9).fill(2), strides: [new Array(9).fill(1)] }])).toThrow(/at most 8/);
+    expect(() => p.pack(k, [0, { shape: new Array(9).fill(2), strides: [new Array(9).fill(1)] }])).toThrow(
+      /at most 8/,
+    );
   });
 });
 
@@ -158,8 +173,12 @@ function cublasGemm(mem: Float64Array, c: ReturnType<typeof toColumnMajor>, g: G
       for (let i = 0; i < c.m; i++) {
         let s = 0;
         for (let p = 0; p < c.k; p++) {
-          const a = c.transa ? mem[c.a + t * c.strideA + i * c.lda + p] : mem[c.a + t * c.strideA + p * c.lda + i];
-          const b = c.transb ? mem[c.b + t * c.strideB + p * c.ldb + j] : mem[c.b + t * c.strideB + j * c.ldb + p];
+          const a = c.transa
+            ? mem[c.a + t * c.strideA + i * c.lda + p]
+            : mem[c.a + t * c.strideA + p * c.lda + i];
+          const b = c.transb
+            ? mem[c.b + t * c.strideB + p * c.ldb + j]
+            : mem[c.b + t * c.strideB + j * c.ldb + p];
           s += a * b;
         }
         const at = g.c + t * g.strideC + j * c.ldc + i;
@@ -194,8 +213,24 @@ describe('row-major GEMM through cuBLAS (column-major)', () => {
             const C = B + Math.max(1, batch) * bRows * ldb + 5;
             const mem = Float64Array.from({ length: C + batch * strideC + 5 }, rnd);
             const g: GemmCall = {
-              dtype: 'float64', transA, transB, m, n, k, alpha: 1.5, a: A, lda, strideA, b: B, ldb, strideB,
-              beta, c: C, ldc, strideC, batch,
+              dtype: 'float64',
+              transA,
+              transB,
+              m,
+              n,
+              k,
+              alpha: 1.5,
+              a: A,
+              lda,
+              strideA,
+              b: B,
+              ldb,
+              strideB,
+              beta,
+              c: C,
+              ldc,
+              strideC,
+              batch,
             };
             const want = Float64Array.from(mem);
             for (let t = 0; t < batch; t++) {
@@ -203,8 +238,12 @@ describe('row-major GEMM through cuBLAS (column-major)', () => {
                 for (let j = 0; j < n; j++) {
                   let s = 0;
                   for (let p = 0; p < k; p++) {
-                    const a = transA ? mem[A + t * strideA + p * lda + i] : mem[A + t * strideA + i * lda + p];
-                    const b = transB ? mem[B + t * strideB + j * ldb + p] : mem[B + t * strideB + p * ldb + j];
+                    const a = transA
+                      ? mem[A + t * strideA + p * lda + i]
+                      : mem[A + t * strideA + i * lda + p];
+                    const b = transB
+                      ? mem[B + t * strideB + j * ldb + p]
+                      : mem[B + t * strideB + p * ldb + j];
                     s += a * b;
                   }
                   const at = C + t * strideC + i * ldc + j;

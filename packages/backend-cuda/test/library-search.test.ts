@@ -3,13 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { type SearchHost, searchLibrary, toolkitDirs } from '../src/runtime/library-search';
 
 /** A file system of the given files (directories are implied), an environment, and Python's answer. */
-function host(files: string[], env: Record<string, string> = {}, python: string[] = []): SearchHost & { asked: number } {
+function host(
+  files: string[],
+  env: Record<string, string> = {},
+  python: string[] = [],
+): SearchHost & { asked: number } {
   const h = {
     env,
     asked: 0,
     exists: (p: string) => files.some((f) => f === p || f.startsWith(`${p}/`)),
     list: (dir: string) => [
-      ...new Set(files.filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1).split('/')[0])),
+      ...new Set(
+        files.filter((f) => f.startsWith(`${dir}/`)).map((f) => f.slice(dir.length + 1).split('/')[0]),
+      ),
     ],
     pythonNvidiaDirs: () => {
       h.asked++;
@@ -25,7 +31,12 @@ describe('library search', () => {
       RNN_CUDA_DRIVER: '/opt/fake/libcuda.so.1',
     });
     expect(searchLibrary('driver', h)).toEqual({
-      candidates: ['/opt/fake/libcuda.so.1', 'libcuda.so.1', '/usr/lib64/libcuda.so.1', '/usr/local/nvidia/lib64/libcuda.so.1'],
+      candidates: [
+        '/opt/fake/libcuda.so.1',
+        'libcuda.so.1',
+        '/usr/lib64/libcuda.so.1',
+        '/usr/local/nvidia/lib64/libcuda.so.1',
+      ],
       preload: [],
     });
   });
@@ -52,7 +63,10 @@ describe('library search', () => {
       '/usr/local/cuda-13.0/lib64/libnvrtc.so.13',
       '/usr/local/cuda-12.4/lib64/libnvrtc.so.12',
     ]);
-    expect(s.preload).toEqual(['/opt/cuda/lib64/libnvrtc-builtins.so.12.4', '/usr/local/cuda-13.0/lib64/libnvrtc-builtins.so.13.0']);
+    expect(s.preload).toEqual([
+      '/opt/cuda/lib64/libnvrtc-builtins.so.12.4',
+      '/usr/local/cuda-13.0/lib64/libnvrtc-builtins.so.13.0',
+    ]);
   });
 
   it("cuBLAS from PyTorch's pip wheels (nvidia/*/lib in site-packages), with cuBLASLt preloaded", () => {
@@ -68,7 +82,10 @@ describe('library search', () => {
       { VIRTUAL_ENV: '/home/u/.venv' },
     );
     const s = searchLibrary('cublas', h);
-    expect(s.candidates.filter((c) => c.startsWith('/'))).toEqual([`${site}/cu13/lib/libcublas.so.13`, `${site}/cublas/lib/libcublas.so.12`]);
+    expect(s.candidates.filter((c) => c.startsWith('/'))).toEqual([
+      `${site}/cu13/lib/libcublas.so.13`,
+      `${site}/cublas/lib/libcublas.so.12`,
+    ]);
     expect(s.preload).toEqual([`${site}/cu13/lib/libcublasLt.so.13`, `${site}/cublas/lib/libcublasLt.so.12`]);
     expect(h.asked, 'Python is not asked when the wheels were found directly').toBe(0);
   });
@@ -80,7 +97,9 @@ describe('library search', () => {
     expect(h.asked).toBe(1);
     expect(searchLibrary('nvrtc', h).candidates).toContain('/srv/py/nvidia/cuda_nvrtc/lib/libnvrtc.so.12');
     const off = host(files, { RNN_CUDA_PYTHON: '0' }, ['/srv/py/nvidia']);
-    expect(searchLibrary('nvrtc', off).candidates).not.toContain('/srv/py/nvidia/cuda_nvrtc/lib/libnvrtc.so.12');
+    expect(searchLibrary('nvrtc', off).candidates).not.toContain(
+      '/srv/py/nvidia/cuda_nvrtc/lib/libnvrtc.so.12',
+    );
     expect(off.asked).toBe(0);
   });
 

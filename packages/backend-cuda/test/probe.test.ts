@@ -25,7 +25,12 @@ const H200: DeviceInfo = {
   pciBus: 25,
   totalMemory: 150e9,
 };
-const lib = (path?: string) => ({ loaded: !!path, path, tried: path ? [path] : ['libx.so.1', '/opt/x/libx.so.1'], errors: [] });
+const lib = (path?: string) => ({
+  loaded: !!path,
+  path,
+  tried: path ? [path] : ['libx.so.1', '/opt/x/libx.so.1'],
+  errors: [],
+});
 
 /** A machine where everything works: driver 13.0, an H200, NVRTC 13.0, cuBLAS, the prebuilt PTX. */
 function good(): ProbeFacts {
@@ -34,7 +39,11 @@ function good(): ProbeFacts {
     driver: lib('/usr/lib/x86_64-linux-gnu/libcuda.so.1'),
     init: { status: 0, name: 'CUDA_SUCCESS', version: 13000, devices: 1 },
     device: H200,
-    nvrtc: { ...lib('/usr/local/cuda/lib64/libnvrtc.so.13'), version: [13, 0], archs: [75, 80, 86, 87, 89, 90, 100, 120] },
+    nvrtc: {
+      ...lib('/usr/local/cuda/lib64/libnvrtc.so.13'),
+      version: [13, 0],
+      archs: [75, 80, 86, 87, 89, 90, 100, 120],
+    },
     cublas: lib('/usr/local/cuda/lib64/libcublas.so.13'),
     fallback: { arch: 75, isa: [9, 0] },
   };
@@ -55,7 +64,10 @@ describe('decide (every path, from facts)', () => {
   });
 
   it('no addon for this platform', () => {
-    const p = decide({ ...good(), addonError: 'no prebuilt addon for darwin-arm64 (@rnn/backend-cuda ships linux-x64 only)' });
+    const p = decide({
+      ...good(),
+      addonError: 'no prebuilt addon for darwin-arm64 (@rnn/backend-cuda ships linux-x64 only)',
+    });
     expect(p).toMatchObject({ available: false, code: 'no-addon' });
     expect(p.reason).toMatch(/linux-x64 only/);
   });
@@ -68,7 +80,10 @@ describe('decide (every path, from facts)', () => {
   });
 
   it("the toolkit's stub libcuda is not a driver", () => {
-    const p = decide({ ...good(), init: { status: 34, name: 'CUDA_ERROR_STUB_LIBRARY', version: 13000, devices: 0 } });
+    const p = decide({
+      ...good(),
+      init: { status: 34, name: 'CUDA_ERROR_STUB_LIBRARY', version: 13000, devices: 0 },
+    });
     expect(p.code).toBe('no-driver');
     expect(p.reason).toMatch(/stub library, not a driver/);
   });
@@ -76,7 +91,9 @@ describe('decide (every path, from facts)', () => {
   it('a driver older than CUDA 11 (or one that says it is insufficient)', () => {
     const old = decide({ ...good(), init: { status: 0, name: 'CUDA_SUCCESS', version: 10020, devices: 1 } });
     expect(old.code).toBe('driver-too-old');
-    expect(old.reason).toMatch(/supports CUDA 10\.2, @rnn\/backend-cuda needs CUDA 11\.0 or newer: update the NVIDIA driver/);
+    expect(old.reason).toMatch(
+      /supports CUDA 10\.2, @rnn\/backend-cuda needs CUDA 11\.0 or newer: update the NVIDIA driver/,
+    );
     const insufficient = decide({
       ...good(),
       init: { status: 35, name: 'CUDA_ERROR_INSUFFICIENT_DRIVER', version: 12000, devices: 0 },
@@ -97,7 +114,10 @@ describe('decide (every path, from facts)', () => {
   });
 
   it('another driver error at cuInit', () => {
-    const p = decide({ ...good(), init: { status: 999, name: 'CUDA_ERROR_UNKNOWN', version: 13000, devices: 0 } });
+    const p = decide({
+      ...good(),
+      init: { status: 999, name: 'CUDA_ERROR_UNKNOWN', version: 13000, devices: 0 },
+    });
     expect(p.code).toBe('driver-error');
     expect(p.reason).toMatch(/failed to initialize \(cuInit: CUDA_ERROR_UNKNOWN\)/);
   });
@@ -126,11 +146,17 @@ describe('decide (every path, from facts)', () => {
     expect(p.available).toBe(true);
     expect(p.matmul).toBe('kernel');
     expect(p.reason).toMatch(/matmul: built-in kernel$/);
-    expect(p.notes[0]).toMatch(/cuBLAS was not found .* matmul uses the built-in kernel, which is slower; pip install nvidia-cublas-cu12/);
+    expect(p.notes[0]).toMatch(
+      /cuBLAS was not found .* matmul uses the built-in kernel, which is slower; pip install nvidia-cublas-cu12/,
+    );
   });
 
   it('NVRTC missing and a driver too old for the prebuilt PTX', () => {
-    const p = decide({ ...good(), nvrtc: lib(), init: { status: 0, name: 'CUDA_SUCCESS', version: 12040, devices: 1 } });
+    const p = decide({
+      ...good(),
+      nvrtc: lib(),
+      init: { status: 0, name: 'CUDA_SUCCESS', version: 12040, devices: 1 },
+    });
     expect(p.code).toBe('driver-too-old');
     expect(p.reason).toMatch(
       /driver supports CUDA 12\.4 but the prebuilt kernels need CUDA 13\.0, and NVRTC was not found: update the NVIDIA driver, or install NVRTC for CUDA 12 \(pip install nvidia-cuda-nvrtc-cu12\)/,
@@ -148,7 +174,11 @@ describe('decide (every path, from facts)', () => {
   });
 
   it('a GPU newer than NVRTC knows: PTX for the newest arch it has, JIT-compiled by the driver', () => {
-    const p = decide({ ...good(), nvrtc: { ...good().nvrtc, archs: [75, 80, 86, 89, 90] }, device: { ...H200, name: 'B200', major: 10, minor: 0 } });
+    const p = decide({
+      ...good(),
+      nvrtc: { ...good().nvrtc, archs: [75, 80, 86, 89, 90] },
+      device: { ...H200, name: 'B200', major: 10, minor: 0 },
+    });
     expect(p.kernels).toEqual({ compiler: 'nvrtc', target: 'compute_90' });
   });
 

@@ -74,7 +74,9 @@ export class ArgPacker {
           case 'ptr':
           case 'i64':
             if (!(n >= 0) || !Number.isInteger(n)) {
-              throw new BackendError(`cuda: kernel ${spec.name} argument ${i}: ${n} is not a non-negative integer`);
+              throw new BackendError(
+                `cuda: kernel ${spec.name} argument ${i}: ${n} is not a non-negative integer`,
+              );
             }
             v.setUint32(at, n % 4294967296, true);
             v.setUint32(at + 4, Math.floor(n / 4294967296), true);

@@ -1,7 +1,7 @@
 import { BackendError, type DType } from '@rnn/tensor/backend';
 import type { CudaAddon, DeviceInfo } from '../runtime/addon';
 import { type AllocatorStats, type Block, CachingAllocator, isOutOfMemory } from './allocator';
-import { type ArgValue, ArgPacker, type KernelSpec } from './args';
+import { ArgPacker, type ArgValue, type KernelSpec } from './args';
 import { Ballast } from './ballast';
 import { INDEX_FLAG_BYTES, IndexErrorFlag } from './index-errors';
 import { CudaStorage } from './storage';
@@ -21,7 +21,8 @@ export interface ContextOptions {
 export const BLOCK = 256;
 
 /** Driver errors after which the context is unusable (the CUDA "sticky" errors: a kernel faulted). */
-const STICKY = /ILLEGAL_ADDRESS|LAUNCH_FAILED|ILLEGAL_INSTRUCTION|MISALIGNED_ADDRESS|HARDWARE_STACK_ERROR|INVALID_PC|ASSERT|ECC_UNCORRECTABLE|CONTEXT_IS_DESTROYED|LAUNCH_TIMEOUT/;
+const STICKY =
+  /ILLEGAL_ADDRESS|LAUNCH_FAILED|ILLEGAL_INSTRUCTION|MISALIGNED_ADDRESS|HARDWARE_STACK_ERROR|INVALID_PC|ASSERT|ECC_UNCORRECTABLE|CONTEXT_IS_DESTROYED|LAUNCH_TIMEOUT/;
 
 /**
  * One GPU as the backend uses it: the addon's context (primary context, one stream, cuBLAS handle),
@@ -182,7 +183,18 @@ export class CudaContext {
     const fn = this.fn(spec);
     const bytes = this.packer.pack(spec, args);
     try {
-      this.addon.launch(this.id, fn, grid[0], grid[1], grid[2], block[0], block[1], block[2], sharedBytes, bytes);
+      this.addon.launch(
+        this.id,
+        fn,
+        grid[0],
+        grid[1],
+        grid[2],
+        block[0],
+        block[1],
+        block[2],
+        sharedBytes,
+        bytes,
+      );
     } catch (e) {
       throw this.convert(e, `launching ${spec.name}`);
     }
@@ -193,7 +205,8 @@ export class CudaContext {
     let f = this.functions.get(spec.name);
     if (f === undefined) {
       const mod = this.modules.get(spec.module);
-      if (mod === undefined) throw new BackendError(`cuda: no kernel module "${spec.module}" (for ${spec.name})`);
+      if (mod === undefined)
+        throw new BackendError(`cuda: no kernel module "${spec.module}" (for ${spec.name})`);
       try {
         f = this.addon.getFunction(this.id, mod, spec.name);
       } catch (e) {
@@ -215,8 +228,27 @@ export class CudaContext {
     if (g.dtype !== 'int32' && this.blas) {
       const c = toColumnMajor(g);
       try {
-        this.addon.gemm(this.id, g.dtype === 'float64', c.transa, c.transb, c.m, c.n, c.k, g.alpha, c.a, c.lda,
-          c.strideA, c.b, c.ldb, c.strideB, g.beta, g.c, c.ldc, g.strideC, g.batch);
+        this.addon.gemm(
+          this.id,
+          g.dtype === 'float64',
+          c.transa,
+          c.transb,
+          c.m,
+          c.n,
+          c.k,
+          g.alpha,
+          c.a,
+          c.lda,
+          c.strideA,
+          c.b,
+          c.ldb,
+          c.strideB,
+          g.beta,
+          g.c,
+          c.ldc,
+          g.strideC,
+          g.batch,
+        );
       } catch (e) {
         throw this.convert(e, 'cuBLAS GEMM');
       }
@@ -228,8 +260,24 @@ export class CudaContext {
       { module: 'matmul', name: `gemm_${suffix}`, params: GEMM_PARAMS },
       [Math.ceil(g.n / 32), Math.ceil(g.m / 32), g.batch],
       [16, 16, 1],
-      [g.c, g.a, g.b, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.transA ? 1 : 0, g.transB ? 1 : 0, g.strideA,
-        g.strideB, g.strideC, g.alpha, g.beta],
+      [
+        g.c,
+        g.a,
+        g.b,
+        g.m,
+        g.n,
+        g.k,
+        g.lda,
+        g.ldb,
+        g.ldc,
+        g.transA ? 1 : 0,
+        g.transB ? 1 : 0,
+        g.strideA,
+        g.strideB,
+        g.strideC,
+        g.alpha,
+        g.beta,
+      ],
     );
   }
 
@@ -239,7 +287,9 @@ export class CudaContext {
   async read(ptr: number, bytes: number): Promise<ArrayBuffer> {
     this.throwIfLost();
     const withFlag = this.indexFlag.pending;
-    const segments = withFlag ? new Float64Array([ptr, bytes, this.indexFlag.ptr, INDEX_FLAG_BYTES]) : new Float64Array([ptr, bytes]);
+    const segments = withFlag
+      ? new Float64Array([ptr, bytes, this.indexFlag.ptr, INDEX_FLAG_BYTES])
+      : new Float64Array([ptr, bytes]);
     let pending: Promise<ArrayBuffer[]>;
     try {
       pending = this.addon.read(this.id, segments);
@@ -272,7 +322,9 @@ export class CudaContext {
     try {
       out = this.addon.readBlocking(
         this.id,
-        withFlag ? new Float64Array([ptr, bytes, this.indexFlag.ptr, INDEX_FLAG_BYTES]) : new Float64Array([ptr, bytes]),
+        withFlag
+          ? new Float64Array([ptr, bytes, this.indexFlag.ptr, INDEX_FLAG_BYTES])
+          : new Float64Array([ptr, bytes]),
       );
       if (withFlag) {
         this.indexFlag.pending = false;
@@ -292,7 +344,10 @@ export class CudaContext {
     const withFlag = this.indexFlag.pending;
     let pending: Promise<ArrayBuffer[]>;
     try {
-      pending = this.addon.read(this.id, withFlag ? new Float64Array([this.indexFlag.ptr, INDEX_FLAG_BYTES]) : new Float64Array(0));
+      pending = this.addon.read(
+        this.id,
+        withFlag ? new Float64Array([this.indexFlag.ptr, INDEX_FLAG_BYTES]) : new Float64Array(0),
+      );
       if (withFlag) {
         this.indexFlag.pending = false;
         this.addon.memset32(this.id, this.indexFlag.ptr, 0, INDEX_FLAG_BYTES / 4);
@@ -391,7 +446,22 @@ export function toColumnMajor(g: GemmCall) {
 }
 
 const GEMM_PARAMS = [
-  'ptr', 'ptr', 'ptr', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i64', 'i64', 'i64', 'f64', 'f64',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i64',
+  'i64',
+  'i64',
+  'f64',
+  'f64',
 ] as const;
 
 function mib(bytes: number): string {

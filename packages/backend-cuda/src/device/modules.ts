@@ -91,7 +91,11 @@ export async function moduleImages(
           `cuda: NVRTC could not compile the "${name}" kernels for ${plan.target} (${r.error}):\n${r.log.slice(0, 4000)}`,
         );
       }
-      const image = cubin ? r.image : r.image[r.image.length - 1] === 0 ? r.image : ptxImage(new TextDecoder().decode(r.image));
+      const image = cubin
+        ? r.image
+        : r.image[r.image.length - 1] === 0
+          ? r.image
+          : ptxImage(new TextDecoder().decode(r.image));
       images.set(name, image);
       writeCache(dir, key, image);
     }),

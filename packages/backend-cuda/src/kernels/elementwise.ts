@@ -29,7 +29,8 @@ const ADD_INTO = perDtype(M, 'add_into', FLOAT_DTYPES, ['ptr', 'ptr', 'i32']);
 const CAST = new Map<string, ReturnType<typeof kernel>>();
 for (const to of ALL_DTYPES) {
   for (const from of ALL_DTYPES) {
-    if (to !== from) CAST.set(`${to}<${from}`, kernel(M, `cast_${SUFFIX[to]}_${SUFFIX[from]}`, ['ptr', 'ptr', 'i32']));
+    if (to !== from)
+      CAST.set(`${to}<${from}`, kernel(M, `cast_${SUFFIX[to]}_${SUFFIX[from]}`, ['ptr', 'ptr', 'i32']));
   }
 }
 
@@ -81,7 +82,13 @@ export function unary(ctx: CudaContext, op: UnaryOp, x: TensorSpec): CudaStorage
   return out;
 }
 
-export function binary(ctx: CudaContext, op: BinaryOp, a: TensorSpec, b: TensorSpec, outShape: Shape): CudaStorage {
+export function binary(
+  ctx: CudaContext,
+  op: BinaryOp,
+  a: TensorSpec,
+  b: TensorSpec,
+  outShape: Shape,
+): CudaStorage {
   const n = sizeOf(outShape);
   const out = alloc(ctx, a.dtype, n, op);
   if (shapesEqual(a.shape, b.shape)) {
@@ -93,7 +100,13 @@ export function binary(ctx: CudaContext, op: BinaryOp, a: TensorSpec, b: TensorS
   return out;
 }
 
-export function compare(ctx: CudaContext, op: CompareOp, a: TensorSpec, b: TensorSpec, outShape: Shape): CudaStorage {
+export function compare(
+  ctx: CudaContext,
+  op: CompareOp,
+  a: TensorSpec,
+  b: TensorSpec,
+  outShape: Shape,
+): CudaStorage {
   const n = sizeOf(outShape);
   const out = alloc(ctx, 'bool', n, op);
   const d = broadcastDims([a.shape, b.shape], outShape);
@@ -101,7 +114,13 @@ export function compare(ctx: CudaContext, op: CompareOp, a: TensorSpec, b: Tenso
   return out;
 }
 
-export function where(ctx: CudaContext, c: TensorSpec, a: TensorSpec, b: TensorSpec, outShape: Shape): CudaStorage {
+export function where(
+  ctx: CudaContext,
+  c: TensorSpec,
+  a: TensorSpec,
+  b: TensorSpec,
+  outShape: Shape,
+): CudaStorage {
   const n = sizeOf(outShape);
   const out = alloc(ctx, a.dtype, n, 'where');
   const d = broadcastDims([c.shape, a.shape, b.shape], outShape);
@@ -125,10 +144,21 @@ export function cast(ctx: CudaContext, x: TensorSpec, dtype: DType): CudaStorage
 }
 
 /** `tanhGrad` / `sigmoidGrad`: the activation's gradient from its output `y` and the incoming `g`. */
-export function activationGrad(ctx: CudaContext, kind: 'tanh' | 'sigmoid', y: TensorSpec, g: TensorSpec): CudaStorage {
+export function activationGrad(
+  ctx: CudaContext,
+  kind: 'tanh' | 'sigmoid',
+  y: TensorSpec,
+  g: TensorSpec,
+): CudaStorage {
   const n = sizeOf(y.shape);
   const out = alloc(ctx, y.dtype, n, `${kind}Grad`);
-  ctx.run(pick(ACT_GRAD, y.dtype, `${kind}Grad`), n, [out.ptr, ptrOf(y), ptrOf(g), n, kind === 'sigmoid' ? 1 : 0]);
+  ctx.run(pick(ACT_GRAD, y.dtype, `${kind}Grad`), n, [
+    out.ptr,
+    ptrOf(y),
+    ptrOf(g),
+    n,
+    kind === 'sigmoid' ? 1 : 0,
+  ]);
   return out;
 }
 

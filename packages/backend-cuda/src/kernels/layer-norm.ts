@@ -4,11 +4,39 @@ import { ptrOf } from '../device/storage';
 import { alloc } from './elementwise';
 import { FLOAT_DTYPES, perDtype, pick } from './spec';
 
-const FORWARD = perDtype('layer_norm', 'layer_norm_forward', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32', 'f64']);
-const BACKWARD = perDtype('layer_norm', 'layer_norm_backward', FLOAT_DTYPES, [
-  'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32',
+const FORWARD = perDtype('layer_norm', 'layer_norm_forward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+  'f64',
 ]);
-const PARAMS = perDtype('layer_norm', 'layer_norm_params', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32']);
+const BACKWARD = perDtype('layer_norm', 'layer_norm_backward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+]);
+const PARAMS = perDtype('layer_norm', 'layer_norm_params', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+]);
 
 const ptrOrNull = (t: TensorSpec | null | undefined) => (t ? ptrOf(t) : 0);
 
@@ -31,9 +59,12 @@ export function layerNorm(ctx: CudaContext): FusedKernel<LayerNormAttrs> {
       const mean = alloc(ctx, x.dtype, rows, 'layerNorm');
       const rstd = alloc(ctx, x.dtype, rows, 'layerNorm');
       if (rows > 0) {
-        ctx.launch(pick(FORWARD, x.dtype, 'layerNorm'), [Math.min(rows, 65535), 1, 1], [threadsFor(d), 1, 1], [
-          y.ptr, mean.ptr, rstd.ptr, ptrOf(x), ptrOrNull(w), ptrOrNull(b), rows, d, a.eps,
-        ]);
+        ctx.launch(
+          pick(FORWARD, x.dtype, 'layerNorm'),
+          [Math.min(rows, 65535), 1, 1],
+          [threadsFor(d), 1, 1],
+          [y.ptr, mean.ptr, rstd.ptr, ptrOf(x), ptrOrNull(w), ptrOrNull(b), rows, d, a.eps],
+        );
       }
       return [y, mean, rstd];
     },
@@ -44,17 +75,37 @@ export function layerNorm(ctx: CudaContext): FusedKernel<LayerNormAttrs> {
       const [gy, gMean, gRstd] = grads;
       const dx = alloc(ctx, x.dtype, rows * d, 'layerNorm');
       if (rows > 0) {
-        ctx.launch(pick(BACKWARD, x.dtype, 'layerNorm'), [Math.min(rows, 65535), 1, 1], [threadsFor(d), 1, 1], [
-          dx.ptr, ptrOf(x), ptrOrNull(w), ptrOf(outputs[1]), ptrOf(outputs[2]), ptrOrNull(gy), ptrOrNull(gMean),
-          ptrOrNull(gRstd), rows, d,
-        ]);
+        ctx.launch(
+          pick(BACKWARD, x.dtype, 'layerNorm'),
+          [Math.min(rows, 65535), 1, 1],
+          [threadsFor(d), 1, 1],
+          [
+            dx.ptr,
+            ptrOf(x),
+            ptrOrNull(w),
+            ptrOf(outputs[1]),
+            ptrOf(outputs[2]),
+            ptrOrNull(gy),
+            ptrOrNull(gMean),
+            ptrOrNull(gRstd),
+            rows,
+            d,
+          ],
+        );
       }
       const dw = a.hasWeight ? alloc(ctx, x.dtype, d, 'layerNorm') : null;
       const db = a.hasBias ? alloc(ctx, x.dtype, d, 'layerNorm') : null;
       if (dw || db) {
         if (gy && rows > 0) {
           ctx.run(pick(PARAMS, x.dtype, 'layerNorm'), d, [
-            dw ? dw.ptr : 0, db ? db.ptr : 0, ptrOf(x), ptrOf(outputs[1]), ptrOf(outputs[2]), ptrOf(gy), rows, d,
+            dw ? dw.ptr : 0,
+            db ? db.ptr : 0,
+            ptrOf(x),
+            ptrOf(outputs[1]),
+            ptrOf(outputs[2]),
+            ptrOf(gy),
+            rows,
+            d,
           ]);
         } else {
           const e = x.dtype === 'float64' ? 8 : 4;

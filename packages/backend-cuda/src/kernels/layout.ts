@@ -25,7 +25,12 @@ export function strided(
     const e = ELEMENT_BYTES[x.dtype];
     ctx.copy(out.ptr, ptrOf(x) + offset * e, n * e);
   } else {
-    ctx.run(pick(STRIDED, x.dtype, 'strided'), n, [out.ptr, ptrOf(x), { shape: c.shape, strides: c.strides }, offset]);
+    ctx.run(pick(STRIDED, x.dtype, 'strided'), n, [
+      out.ptr,
+      ptrOf(x),
+      { shape: c.shape, strides: c.strides },
+      offset,
+    ]);
   }
   return out;
 }

@@ -5,14 +5,37 @@ import { alloc } from './elementwise';
 import { kernel } from './spec';
 
 // The built-in GEMM (used without cuBLAS, and for int32), launched by CudaContext.gemm.
-const GEMM_PARAMS = ['ptr', 'ptr', 'ptr', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i64', 'i64', 'i64', 'f64', 'f64'] as const;
+const GEMM_PARAMS = [
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i32',
+  'i64',
+  'i64',
+  'i64',
+  'f64',
+  'f64',
+] as const;
 for (const s of ['f32', 'f64', 'i32']) kernel('matmul', `gemm_${s}`, GEMM_PARAMS);
 
 /**
  * Batched matmul per the contract: `a` `[Ba, m, k]` (`[Ba, k, m]` with `transA`), `b` `[Bb, k, n]`
  * (`[Bb, n, k]` with `transB`), `Ba`/`Bb` equal or 1 (stride 0 repeats the single matrix).
  */
-export function matmul(ctx: CudaContext, a: TensorSpec, b: TensorSpec, transA: boolean, transB: boolean): CudaStorage {
+export function matmul(
+  ctx: CudaContext,
+  a: TensorSpec,
+  b: TensorSpec,
+  transA: boolean,
+  transB: boolean,
+): CudaStorage {
   const [ba, a1, a2] = a.shape;
   const [bb, b1, b2] = b.shape;
   const m = transA ? a2 : a1;

@@ -36,7 +36,13 @@ function around(ctx: CudaContext, x: TensorSpec, axes: readonly number[]) {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const perm = [...kept, ...axes];
   const st = contiguousStrides(x.shape);
-  const temp = strided(ctx, x, perm.map((d) => x.shape[d]), perm.map((d) => st[d]), 0);
+  const temp = strided(
+    ctx,
+    x,
+    perm.map((d) => x.shape[d]),
+    perm.map((d) => st[d]),
+    0,
+  );
   return {
     src: { storage: temp, shape: perm.map((d) => x.shape[d]), dtype: x.dtype } as TensorSpec,
     outer: sizeOf(kept.map((d) => x.shape[d])),
@@ -53,9 +59,7 @@ export function reduce(ctx: CudaContext, op: ReduceOp, x: TensorSpec, axes: read
   if (r === 0) {
     ctx.memset8(out.ptr, 0, outputs * ELEMENT_BYTES[x.dtype]);
   } else if (outputs >= FEW_OUTPUTS || r < SHORT_ROW) {
-    ctx.run(pick(REDUCE_THREAD, x.dtype, op), outputs, [out.ptr, ptrOf(src), outer, r, inner, REDUCE_CODE[op]]);
-  } else if (outputs > 0) {
-    ctx.launch(pick(REDUCE_BLOCK, x.dtype, op), [Math.min(outputs, 65535), 1, 1], [REDUCE_THREADS, 1, 1], [
+    ctx.run(pick(REDUCE_THREAD, x.dtype, op), outputs, [
       out.ptr,
       ptrOf(src),
       outer,
@@ -63,6 +67,13 @@ export function reduce(ctx: CudaContext, op: ReduceOp, x: TensorSpec, axes: read
       inner,
       REDUCE_CODE[op],
     ]);
+  } else if (outputs > 0) {
+    ctx.launch(
+      pick(REDUCE_BLOCK, x.dtype, op),
+      [Math.min(outputs, 65535), 1, 1],
+      [REDUCE_THREADS, 1, 1],
+      [out.ptr, ptrOf(src), outer, r, inner, REDUCE_CODE[op]],
+    );
   }
   if (temp) ctx.freeBlock(temp.block);
   return out;
@@ -73,9 +84,7 @@ export function argReduce(ctx: CudaContext, op: ArgReduceOp, x: TensorSpec, axis
   const outputs = outer * inner;
   const out = alloc(ctx, 'int32', outputs, op);
   if (outputs >= FEW_OUTPUTS || r < SHORT_ROW) {
-    ctx.run(pick(ARG_THREAD, x.dtype, op), outputs, [out.ptr, ptrOf(x), outer, r, inner, ARG_REDUCE_CODE[op]]);
-  } else if (outputs > 0) {
-    ctx.launch(pick(ARG_BLOCK, x.dtype, op), [Math.min(outputs, 65535), 1, 1], [REDUCE_THREADS, 1, 1], [
+    ctx.run(pick(ARG_THREAD, x.dtype, op), outputs, [
       out.ptr,
       ptrOf(x),
       outer,
@@ -83,12 +92,25 @@ export function argReduce(ctx: CudaContext, op: ArgReduceOp, x: TensorSpec, axis
       inner,
       ARG_REDUCE_CODE[op],
     ]);
+  } else if (outputs > 0) {
+    ctx.launch(
+      pick(ARG_BLOCK, x.dtype, op),
+      [Math.min(outputs, 65535), 1, 1],
+      [REDUCE_THREADS, 1, 1],
+      [out.ptr, ptrOf(x), outer, r, inner, ARG_REDUCE_CODE[op]],
+    );
   }
   return out;
 }
 
 /** Column sums of a row-major `[rows, cols]` buffer at `ptr` into new storage (bias gradients). */
-export function columnSums(ctx: CudaContext, dtype: TensorSpec['dtype'], ptr: number, rows: number, cols: number): CudaStorage {
+export function columnSums(
+  ctx: CudaContext,
+  dtype: TensorSpec['dtype'],
+  ptr: number,
+  rows: number,
+  cols: number,
+): CudaStorage {
   const out = alloc(ctx, dtype, cols, 'sum');
   if (rows === 0) ctx.memset8(out.ptr, 0, cols * ELEMENT_BYTES[dtype]);
   else ctx.run(pick(REDUCE_THREAD, dtype, 'sum'), cols, [out.ptr, ptr, 1, rows, cols, REDUCE_CODE.sum]);

@@ -19,14 +19,65 @@ const M = 'rnn';
 const BIAS_ROWS = perDtype(M, 'rnn_bias_rows', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'i32', 'i32']);
 const PREV_ROWS = perDtype(M, 'rnn_prev_rows', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32']);
 const ADD = perDtype(M, 'rnn_add', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'i32']);
-const LSTM_FORWARD = perDtype(M, 'lstm_step_forward', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32']);
-const LSTM_BACKWARD = perDtype(M, 'lstm_step_backward', FLOAT_DTYPES, [
-  'ptr', 'ptr', 'i32', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32',
+const LSTM_FORWARD = perDtype(M, 'lstm_step_forward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
 ]);
-const GRU_FORWARD = perDtype(M, 'gru_step_forward', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32']);
-const GRU_BACKWARD = perDtype(M, 'gru_step_backward', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32']);
-const ELMAN_FORWARD = perDtype(M, 'elman_step_forward', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'ptr', 'i32', 'i32', 'i32']);
-const ELMAN_BACKWARD = perDtype(M, 'elman_step_backward', FLOAT_DTYPES, ['ptr', 'ptr', 'ptr', 'i32', 'i32', 'i32']);
+const LSTM_BACKWARD = perDtype(M, 'lstm_step_backward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'i32',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+]);
+const GRU_FORWARD = perDtype(M, 'gru_step_forward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+]);
+const GRU_BACKWARD = perDtype(M, 'gru_step_backward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+]);
+const ELMAN_FORWARD = perDtype(M, 'elman_step_forward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+  'i32',
+]);
+const ELMAN_BACKWARD = perDtype(M, 'elman_step_backward', FLOAT_DTYPES, [
+  'ptr',
+  'ptr',
+  'ptr',
+  'i32',
+  'i32',
+  'i32',
+]);
 
 /** The layer's operands and sizes. */
 function layout(inputs: readonly TensorSpec[], a: RnnLayerAttrs) {
@@ -74,8 +125,24 @@ function mm(
   accumulate = false,
 ): void {
   ctx.gemm({
-    dtype, transA, transB, m, n, k, alpha: 1, a, lda, strideA: 0, b, ldb, strideB: 0,
-    beta: accumulate ? 1 : 0, c, ldc, strideC: 0, batch: 1,
+    dtype,
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    alpha: 1,
+    a,
+    lda,
+    strideA: 0,
+    b,
+    ldb,
+    strideB: 0,
+    beta: accumulate ? 1 : 0,
+    c,
+    ldc,
+    strideC: 0,
+    batch: 1,
   });
 }
 
@@ -121,9 +188,30 @@ export function rnnLayer(ctx: CudaContext): FusedKernel<RnnLayerAttrs> {
       const xw = temp(n * gh);
       if (L.bIh && L.bHh) {
         // GRU keeps b_hn inside r·(W_hn h + b_hn): only the other modes fold b_hh into the rows
-        ctx.run(pick(BIAS_ROWS, dtype, 'rnnLayer'), n * gh, [xw, ptrOf(L.bIh), gru ? 0 : ptrOf(L.bHh), n, gh]);
+        ctx.run(pick(BIAS_ROWS, dtype, 'rnnLayer'), n * gh, [
+          xw,
+          ptrOf(L.bIh),
+          gru ? 0 : ptrOf(L.bHh),
+          n,
+          gh,
+        ]);
       }
-      mm(ctx, dtype, false, true, n, gh, L.inSize, ptrOf(L.x), L.inSize, ptrOf(L.wIh), L.inSize, xw, gh, !!L.bIh);
+      mm(
+        ctx,
+        dtype,
+        false,
+        true,
+        n,
+        gh,
+        L.inSize,
+        ptrOf(L.x),
+        L.inSize,
+        ptrOf(L.wIh),
+        L.inSize,
+        xw,
+        gh,
+        !!L.bIh,
+      );
       const h = alloc(ctx, dtype, L.batch * hOut, 'rnnLayer');
       ctx.copy(h.ptr, ptrOf(L.h0), L.batch * hOut * e);
       const c = lstm ? alloc(ctx, dtype, L.batch * H, 'rnnLayer') : null;
@@ -141,7 +229,14 @@ export function rnnLayer(ctx: CudaContext): FusedKernel<RnnLayerAttrs> {
         const yT = y.ptr + off * hOut * e;
         if (lstm) {
           ctx.run(pick(LSTM_FORWARD, dtype, 'rnnLayer'), bs * H, [
-            xwT, hh, c!.ptr, ws!.ptr + off * wsWidth * e, hRaw || h.ptr, hRaw ? 0 : yT, bs, H,
+            xwT,
+            hh,
+            c!.ptr,
+            ws!.ptr + off * wsWidth * e,
+            hRaw || h.ptr,
+            hRaw ? 0 : yT,
+            bs,
+            H,
           ]);
           if (hRaw) {
             mm(ctx, dtype, false, true, bs, hOut, H, hRaw, H, ptrOf(L.wHr!), H, h.ptr, hOut);
@@ -149,10 +244,25 @@ export function rnnLayer(ctx: CudaContext): FusedKernel<RnnLayerAttrs> {
           }
         } else if (gru) {
           ctx.run(pick(GRU_FORWARD, dtype, 'rnnLayer'), bs * H, [
-            xwT, hh, L.bHh ? ptrOf(L.bHh) : 0, h.ptr, ws!.ptr + off * wsWidth * e, yT, bs, H,
+            xwT,
+            hh,
+            L.bHh ? ptrOf(L.bHh) : 0,
+            h.ptr,
+            ws!.ptr + off * wsWidth * e,
+            yT,
+            bs,
+            H,
           ]);
         } else {
-          ctx.run(pick(ELMAN_FORWARD, dtype, 'rnnLayer'), bs * H, [xwT, hh, h.ptr, yT, bs, H, a.mode === 'rnn_relu' ? 1 : 0]);
+          ctx.run(pick(ELMAN_FORWARD, dtype, 'rnnLayer'), bs * H, [
+            xwT,
+            hh,
+            h.ptr,
+            yT,
+            bs,
+            H,
+            a.mode === 'rnn_relu' ? 1 : 0,
+          ]);
         }
       }
       for (const b of temps) ctx.freeBlock(b);
@@ -197,7 +307,12 @@ export function rnnLayer(ctx: CudaContext): FusedKernel<RnnLayerAttrs> {
       for (const t of order(L.steps, a.reverse).reverse()) {
         const bs = a.batchSizes[t];
         const off = L.offsets[t];
-        ctx.run(pick(ADD, dtype, 'rnnLayer'), bs * hOut, [dht, dh.ptr, gY ? gY + off * hOut * e : 0, bs * hOut]);
+        ctx.run(pick(ADD, dtype, 'rnnLayer'), bs * hOut, [
+          dht,
+          dh.ptr,
+          gY ? gY + off * hOut * e : 0,
+          bs * hOut,
+        ]);
         let dIn = dht;
         if (L.wHr) {
           ctx.copy(dhOut + off * hOut * e, dht, bs * hOut * e);
@@ -207,19 +322,55 @@ export function rnnLayer(ctx: CudaContext): FusedKernel<RnnLayerAttrs> {
         const dGiT = dGi + off * gh * e;
         if (lstm) {
           ctx.run(pick(LSTM_BACKWARD, dtype, 'rnnLayer'), bs * H, [
-            dGiT, ws, off, prev + off * 4, ptrOf(L.c0!), dIn, dc!.ptr, hRaw ? hRaw + off * H * e : 0, bs, H,
+            dGiT,
+            ws,
+            off,
+            prev + off * 4,
+            ptrOf(L.c0!),
+            dIn,
+            dc!.ptr,
+            hRaw ? hRaw + off * H * e : 0,
+            bs,
+            H,
           ]);
         } else if (gru) {
           ctx.run(pick(GRU_BACKWARD, dtype, 'rnnLayer'), bs * H, [
-            dGiT, dGh + off * gh * e, ws + off * wsWidth * e, dht, hPrev + off * hOut * e, dh.ptr, bs, H,
+            dGiT,
+            dGh + off * gh * e,
+            ws + off * wsWidth * e,
+            dht,
+            hPrev + off * hOut * e,
+            dh.ptr,
+            bs,
+            H,
           ]);
         } else {
           ctx.run(pick(ELMAN_BACKWARD, dtype, 'rnnLayer'), bs * H, [
-            dGiT, y + off * hOut * e, dht, bs, H, a.mode === 'rnn_relu' ? 1 : 0,
+            dGiT,
+            y + off * hOut * e,
+            dht,
+            bs,
+            H,
+            a.mode === 'rnn_relu' ? 1 : 0,
           ]);
         }
         // the state gradient through W_hh (added to the GRU's direct path, which its kernel wrote)
-        mm(ctx, dtype, false, false, bs, hOut, gh, dGh + off * gh * e, gh, ptrOf(L.wHh), hOut, dh.ptr, hOut, gru);
+        mm(
+          ctx,
+          dtype,
+          false,
+          false,
+          bs,
+          hOut,
+          gh,
+          dGh + off * gh * e,
+          gh,
+          ptrOf(L.wHh),
+          hOut,
+          dh.ptr,
+          hOut,
+          gru,
+        );
       }
 
       const dx = alloc(ctx, dtype, n * L.inSize, 'rnnLayer');

@@ -14,13 +14,12 @@ export function softmax(ctx: CudaContext, x: TensorSpec, axis: number, log: bool
   if (outer * n * inner === 0) return out;
   if (inner === 1) {
     const threads = n <= 32 ? 32 : n <= 256 ? 128 : 256;
-    ctx.launch(pick(ROWS, x.dtype, 'softmax'), [Math.min(outer, 65535), 1, 1], [threads, 1, 1], [
-      out.ptr,
-      ptrOf(x),
-      outer,
-      n,
-      log ? 1 : 0,
-    ]);
+    ctx.launch(
+      pick(ROWS, x.dtype, 'softmax'),
+      [Math.min(outer, 65535), 1, 1],
+      [threads, 1, 1],
+      [out.ptr, ptrOf(x), outer, n, log ? 1 : 0],
+    );
   } else {
     ctx.run(pick(COLS, x.dtype, 'softmax'), outer * inner, [out.ptr, ptrOf(x), outer, n, inner, log ? 1 : 0]);
   }

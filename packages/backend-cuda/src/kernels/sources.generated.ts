@@ -3,17 +3,1985 @@
 
 /** Each kernel module's CUDA C (common.cuh included), as NVRTC compiles it. */
 export const KERNEL_SOURCES: Readonly<Record<string, string>> = {
-  elementwise: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"elementwise.cu\"\n// Elementwise kernels: fill, unary, binary and compare with broadcasting (through `Dims`), where,\n// clamp, cast, the tanh/sigmoid gradients and the in-place add. Floats compute in double and round\n// once when stored, as the CPU backend does (so results agree to the last bit in almost every case).\n// Op codes: src/kernels/codes.ts.\n\ntemplate <class T> __device__ __forceinline__ double unary_op(int op, T x) {\n  double v = (double)x;\n  switch (op) {\n    case 0: return -v;\n    case 1: return exp(v);\n    case 2: return log(v);\n    case 3: return sqrt(v);\n    case 4: return fabs(v);\n    case 5: return tanh(v);\n    case 6: return sigmoid_d(v);\n    case 7: return v < 0 ? 0.0 : v;\n    case 8: return v > 0 ? 1.0 : v < 0 ? -1.0 : v;\n    default: return v != 0.0 ? 0.0 : 1.0;  // not\n  }\n}\n\n// int32: neg/abs/relu/sign exactly (wrapping like ToInt32), anything else through double.\n__device__ __forceinline__ int unary_int(int op, int x) {\n  switch (op) {\n    case 0: return (int)(0u - (u32)x);\n    case 4: return x < 0 ? (int)(0u - (u32)x) : x;\n    case 7: return x < 0 ? 0 : x;\n    case 8: return x > 0 ? 1 : x < 0 ? -1 : 0;\n    case 9: return x != 0 ? 0 : 1;\n    default: return to_int32(unary_op<int>(op, x));\n  }\n}\n\ntemplate <class T>\n__device__ __forceinline__ void unary_body(T *out, const T *x, int n, int op) {\n  GRID_STRIDE(i, n) out[i] = from_double<T>(unary_op<T>(op, x[i]));\n}\n\nextern \"C\" __global__ void unary_f32(float *out, const float *x, int n, int op) { unary_body(out, x, n, op); }\nextern \"C\" __global__ void unary_f64(double *out, const double *x, int n, int op) { unary_body(out, x, n, op); }\nextern \"C\" __global__ void unary_i32(int *out, const int *x, int n, int op) {\n  GRID_STRIDE(i, n) out[i] = unary_int(op, x[i]);\n}\nextern \"C\" __global__ void unary_u8(u8 *out, const u8 *x, int n, int op) {\n  GRID_STRIDE(i, n) out[i] = from_double<u8>(unary_op<u8>(op, x[i]));\n}\n\n// ---------------------------------------------------------------- binary\n\ntemplate <class T> __device__ __forceinline__ T binary_float(int op, T a, T b) {\n  switch (op) {\n    case 0: return a + b;\n    case 1: return a - b;\n    case 2: return a * b;\n    case 3: return a / b;\n    case 4: return (T)pow((double)a, (double)b);\n    case 5: return (a != a || b != b) ? a + b : a > b ? a : b;  // NaN wins\n    default: return (a != a || b != b) ? a + b : a < b ? a : b;\n  }\n}\n\n__device__ __forceinline__ int binary_int(int op, int a, int b) {\n  switch (op) {\n    case 0: return (int)((u32)a + (u32)b);\n    case 1: return (int)((u32)a - (u32)b);\n    case 2: return (int)((u32)a * (u32)b);\n    case 3: return to_int32((double)a / (double)b);\n    case 4: return to_int32(pow((double)a, (double)b));\n    case 5: return a > b ? a : b;\n    default: return a < b ? a : b;\n  }\n}\n\n__device__ __forceinline__ u8 binary_bool(int op, u8 a, u8 b) {\n  switch (op) {\n    case 5: return a > b ? a : b;  // logical or\n    case 6: return a < b ? a : b;  // logical and\n    default: return from_double<u8>((double)binary_int(op, a, b));\n  }\n}\n\n#define BINARY(SUFFIX, T, FN)                                                                  \\\n  extern \"C\" __global__ void binary_##SUFFIX(T *out, const T *a, const T *b, Dims d, int op) { \\\n    int off[2];                                                                                \\\n    GRID_STRIDE(i, d.n) {                                                                      \\\n      dims_offsets(d, i, 2, off);                                                              \\\n      out[i] = FN(op, a[off[0]], b[off[1]]);                                                   \\\n    }                                                                                          \\\n  }\nBINARY(f32, float, binary_float<float>)\nBINARY(f64, double, binary_float<double>)\nBINARY(i32, int, binary_int)\nBINARY(u8, u8, binary_bool)\n\n// Same-shape operands (the common case): no index arithmetic.\n#define BINARY_FLAT(SUFFIX, T, FN)                                                                 \\\n  extern \"C\" __global__ void binary_flat_##SUFFIX(T *out, const T *a, const T *b, int n, int op) { \\\n    GRID_STRIDE(i, n) out[i] = FN(op, a[i], b[i]);                                                 \\\n  }\nBINARY_FLAT(f32, float, binary_float<float>)\nBINARY_FLAT(f64, double, binary_float<double>)\nBINARY_FLAT(i32, int, binary_int)\nBINARY_FLAT(u8, u8, binary_bool)\n\n// ---------------------------------------------------------------- compare, where, clamp\n\ntemplate <class T> __device__ __forceinline__ u8 compare_op(int op, T a, T b) {\n  switch (op) {\n    case 0: return a == b;\n    case 1: return a != b;\n    case 2: return a < b;\n    case 3: return a <= b;\n    case 4: return a > b;\n    default: return a >= b;\n  }\n}\n\n#define COMPARE(SUFFIX, T)                                                                       \\\n  extern \"C\" __global__ void compare_##SUFFIX(u8 *out, const T *a, const T *b, Dims d, int op) { \\\n    int off[2];                                                                                  \\\n    GRID_STRIDE(i, d.n) {                                                                        \\\n      dims_offsets(d, i, 2, off);                                                                \\\n      out[i] = compare_op<T>(op, a[off[0]], b[off[1]]);                                          \\\n    }                                                                                            \\\n  }\nCOMPARE(f32, float)\nCOMPARE(f64, double)\nCOMPARE(i32, int)\nCOMPARE(u8, u8)\n\n#define WHERE(SUFFIX, T)                                                                           \\\n  extern \"C\" __global__ void where_##SUFFIX(T *out, const u8 *c, const T *a, const T *b, Dims d) { \\\n    int off[3];                                                                                    \\\n    GRID_STRIDE(i, d.n) {                                                                          \\\n      dims_offsets(d, i, 3, off);                                                                  \\\n      out[i] = c[off[0]] ? a[off[1]] : b[off[2]];                                                  \\\n    }                                                                                              \\\n  }\nWHERE(f32, float)\nWHERE(f64, double)\nWHERE(i32, int)\nWHERE(u8, u8)\n\n// min(max(x, lo), hi) as torch.clamp (lo > hi gives hi; NaN stays NaN); bounds may be infinite.\n#define CLAMP(SUFFIX, T)                                                                            \\\n  extern \"C\" __global__ void clamp_##SUFFIX(T *out, const T *x, int n, double lo, double hi) {     \\\n    GRID_STRIDE(i, n) {                                                                             \\\n      double v = (double)x[i];                                                                      \\\n      double w = v < lo ? lo : v;                                                                   \\\n      out[i] = from_double<T>(w > hi ? hi : w);                                                     \\\n    }                                                                                               \\\n  }\nCLAMP(f32, float)\nCLAMP(f64, double)\nCLAMP(i32, int)\nCLAMP(u8, u8)\n\n// fill for 8-byte elements (4- and 1-byte fills are driver memsets).\nextern \"C\" __global__ void fill_f64(double *out, int n, double v) { GRID_STRIDE(i, n) out[i] = v; }\n\n// ---------------------------------------------------------------- cast\n\ntemplate <class To, class From> __device__ __forceinline__ To cast_one(From x) {\n  return from_double<To>((double)x);\n}\n#define CAST(NAME, TO, FROM) \\\n  extern \"C\" __global__ void cast_##NAME(TO *out, const FROM *x, int n) { GRID_STRIDE(i, n) out[i] = cast_one<TO, FROM>(x[i]); }\nCAST(f32_f64, float, double)\nCAST(f32_i32, float, int)\nCAST(f32_u8, float, u8)\nCAST(f64_f32, double, float)\nCAST(f64_i32, double, int)\nCAST(f64_u8, double, u8)\nCAST(i32_f32, int, float)\nCAST(i32_f64, int, double)\nCAST(i32_u8, int, u8)\nCAST(u8_f32, u8, float)\nCAST(u8_f64, u8, double)\nCAST(u8_i32, u8, int)\n\n// ---------------------------------------------------------------- activation gradients, in-place add\n\n// tanhGrad: g·(1 − y²); sigmoidGrad: g·(y·(1 − y)), in the element type as the CPU kernel.\n#define ACT_GRAD(SUFFIX, T)                                                                              \\\n  extern \"C\" __global__ void act_grad_##SUFFIX(T *out, const T *y, const T *g, int n, int sigmoid) {    \\\n    GRID_STRIDE(i, n) {                                                                                  \\\n      double yv = (double)y[i];                                                                          \\\n      out[i] = (T)(sigmoid ? (double)g[i] * (yv * (1.0 - yv)) : (double)g[i] * (1.0 - yv * yv));        \\\n    }                                                                                                    \\\n  }\nACT_GRAD(f32, float)\nACT_GRAD(f64, double)\n\n// addInto: dst += src (a gradient sum the autograd engine owns).\n#define ADD_INTO(SUFFIX, T) \\\n  extern \"C\" __global__ void add_into_##SUFFIX(T *dst, const T *src, int n) { GRID_STRIDE(i, n) dst[i] += src[i]; }\nADD_INTO(f32, float)\nADD_INTO(f64, double)\n",
-  fused: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"fused.cu\"\n// Fused softmax cross-entropy (a block per row: log-sum-exp, then the loss; backward (softmax − onehot)·g)\n// and the LSTM cell's gate math (a thread per hidden unit), in double, rounded once when stored.\n// Class targets are range-checked like indices: a bad one reports through the flag and gives a loss\n// of 0 and a zero gradient row.\n\ntemplate <class T>\n__device__ __forceinline__ double row_lse(const T *x, int c, double *red) {\n  double m = -INF_D;\n  for (int j = threadIdx.x; j < c; j += blockDim.x) {\n    double v = (double)x[j];\n    if (v > m) m = v;  // NaN is skipped here, and makes the sum NaN below\n  }\n  for (int o = 16; o > 0; o >>= 1) m = fmax(m, __shfl_xor_sync(0xffffffffu, m, o));\n  __syncthreads();\n  if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = m;\n  __syncthreads();\n  m = -INF_D;\n  for (int w = 0; w < (int)(blockDim.x >> 5); w++) m = fmax(m, red[w]);\n  if (m == -INF_D) return m;\n  double s = 0;\n  for (int j = threadIdx.x; j < c; j += blockDim.x) s += exp((double)x[j] - m);\n  s = block_sum(s, red);\n  return m + log(s);\n}\n\n#define SOFTMAX_XENT(SUFFIX, T)                                                                              \\\n  extern \"C\" __global__ void xent_forward_##SUFFIX(T *loss, const T *x, const int *target, int n, int c,     \\\n                                                   u32 *flag, int site) {                                    \\\n    __shared__ double red[32];                                                                               \\\n    for (int r = blockIdx.x; r < n; r += gridDim.x) {                                                        \\\n      const T *xr = x + (i64)r * c;                                                                          \\\n      double lse = row_lse<T>(xr, c, red);                                                                   \\\n      if (threadIdx.x == 0) {                                                                                \\\n        int t = target[r];                                                                                   \\\n        loss[r] = index_ok(flag, site, t, r, c) ? (T)(lse - (double)xr[t]) : (T)0;                           \\\n      }                                                                                                      \\\n      __syncthreads();                                                                                       \\\n    }                                                                                                        \\\n  }                                                                                                          \\\n  extern \"C\" __global__ void xent_backward_##SUFFIX(T *dx, const T *x, const int *target, const T *g, int n, \\\n                                                    int c, u32 *flag, int site) {                            \\\n    __shared__ double red[32];                                                                               \\\n    for (int r = blockIdx.x; r < n; r += gridDim.x) {                                                        \\\n      const T *xr = x + (i64)r * c;                                                                          \\\n      T *dr = dx + (i64)r * c;                                                                               \\\n      double lse = row_lse<T>(xr, c, red);                                                                   \\\n      int t = target[r];                                                                                     \\\n      bool ok = t >= 0 && t < c;                                                                             \\\n      if (threadIdx.x == 0) index_ok(flag, site, t, r, c);                                                   \\\n      double gr = (double)g[r];                                                                              \\\n      for (int j = threadIdx.x; j < c; j += blockDim.x) {                                                    \\\n        double d = exp((double)xr[j] - lse) * gr;                                                            \\\n        if (j == t) d -= gr;                                                                                 \\\n        dr[j] = ok ? (T)d : (T)0;                                                                            \\\n      }                                                                                                      \\\n      __syncthreads();                                                                                       \\\n    }                                                                                                        \\\n  }\nSOFTMAX_XENT(f32, float)\nSOFTMAX_XENT(f64, double)\n\n// lstmCell: gates [B, 4H] (i, f, g, o) and c [B, H] -> h, c'.\n#define LSTM_CELL(SUFFIX, T)                                                                                  \\\n  extern \"C\" __global__ void lstm_cell_forward_##SUFFIX(T *h, T *cOut, const T *z, const T *c0, int b,       \\\n                                                        int H) {                                              \\\n    GRID_STRIDE(q, b * H) {                                                                                   \\\n      int r = q / H, j = q - r * H;                                                                           \\\n      const T *zr = z + (i64)r * 4 * H;                                                                       \\\n      double i = sigmoid_d(zr[j]), f = sigmoid_d(zr[H + j]), g = tanh((double)zr[2 * H + j]),                 \\\n             o = sigmoid_d(zr[3 * H + j]);                                                                    \\\n      double c = f * (double)c0[q] + i * g;                                                                   \\\n      cOut[q] = (T)c;                                                                                         \\\n      h[q] = (T)(o * tanh(c));                                                                                \\\n    }                                                                                                         \\\n  }                                                                                                           \\\n  extern \"C\" __global__ void lstm_cell_backward_##SUFFIX(T *dz, T *dc0, const T *z, const T *c0,             \\\n                                                         const T *c1, const T *gh, const T *gc, int b,        \\\n                                                         int H) {                                             \\\n    GRID_STRIDE(q, b * H) {                                                                                   \\\n      int r = q / H, j = q - r * H;                                                                           \\\n      const T *zr = z + (i64)r * 4 * H;                                                                       \\\n      T *dr = dz + (i64)r * 4 * H;                                                                            \\\n      double i = sigmoid_d(zr[j]), f = sigmoid_d(zr[H + j]), g = tanh((double)zr[2 * H + j]),                 \\\n             o = sigmoid_d(zr[3 * H + j]);                                                                    \\\n      double tc = tanh((double)c1[q]);                                                                        \\\n      double dh = gh ? (double)gh[q] : 0.0;                                                                   \\\n      double dc = (gc ? (double)gc[q] : 0.0) + dh * o * (1 - tc * tc);                                        \\\n      dr[j] = (T)(dc * g * i * (1 - i));                                                                      \\\n      dr[H + j] = (T)(dc * (double)c0[q] * f * (1 - f));                                                      \\\n      dr[2 * H + j] = (T)(dc * i * (1 - g * g));                                                              \\\n      dr[3 * H + j] = (T)(dh * tc * o * (1 - o));                                                             \\\n      dc0[q] = (T)(dc * f);                                                                                   \\\n    }                                                                                                         \\\n  }\nLSTM_CELL(f32, float)\nLSTM_CELL(f64, double)\n",
-  indexing: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"indexing.cu\"\n// Indexing: indexSelect (embedding lookups), indexAdd (their gradient, also in place into a running\n// gradient sum), gather and scatterAdd. Every index is range-checked on the device: a bad one is\n// reported through the index-error flag (thrown at the next read or sync) and replaced by a safe\n// value: 0 for reads, a skipped source for the adds. The adds use atomics, so the order in which\n// repeated indices are summed (and the last bits of such sums) may vary from run to run.\n\n#define INDEX_SELECT(SUFFIX, T)                                                                            \\\n  extern \"C\" __global__ void index_select_##SUFFIX(T *out, const T *x, const int *idx, int outer, int n,  \\\n                                                   int m, int inner, u32 *flag, int site) {                \\\n    GRID_STRIDE(q, outer * m * inner) {                                                                    \\\n      int j = q % inner, t = q / inner, i = t % m, o = t / m;                                              \\\n      int v = idx[i];                                                                                      \\\n      out[q] = index_ok(flag, site, v, i, n) ? x[((i64)o * n + v) * inner + j] : (T)0;                     \\\n    }                                                                                                      \\\n  }\nINDEX_SELECT(f32, float)\nINDEX_SELECT(f64, double)\nINDEX_SELECT(i32, int)\nINDEX_SELECT(u8, u8)\n\n// out[o, idx[i], j] += src[o, i, j]\n#define INDEX_ADD(SUFFIX, T)                                                                                  \\\n  extern \"C\" __global__ void index_add_##SUFFIX(T *out, const int *idx, const T *src, int outer, int n, int m, \\\n                                                int inner, u32 *flag, int site) {                             \\\n    GRID_STRIDE(q, outer * m * inner) {                                                                       \\\n      int j = q % inner, t = q / inner, i = t % m, o = t / m;                                                 \\\n      int v = idx[i];                                                                                         \\\n      if (index_ok(flag, site, v, i, n)) atomic_add(out + ((i64)o * n + v) * inner + j, src[q]);              \\\n    }                                                                                                         \\\n  }\nINDEX_ADD(f32, float)\nINDEX_ADD(f64, double)\nINDEX_ADD(i32, int)\n\n// out[i] = x[xoff(i) + idx[i] * axisStride], d walks the index's shape with x's strides (0 on the axis)\n#define GATHER(SUFFIX, T)                                                                                  \\\n  extern \"C\" __global__ void gather_##SUFFIX(T *out, const T *x, const int *idx, Dims d, int axisStride,  \\\n                                             int limit, u32 *flag, int site) {                             \\\n    int off[1];                                                                                            \\\n    GRID_STRIDE(i, d.n) {                                                                                  \\\n      dims_offsets(d, i, 1, off);                                                                          \\\n      int v = idx[i];                                                                                      \\\n      out[i] = index_ok(flag, site, v, i, limit) ? x[off[0] + (i64)v * axisStride] : (T)0;                 \\\n    }                                                                                                      \\\n  }\nGATHER(f32, float)\nGATHER(f64, double)\nGATHER(i32, int)\nGATHER(u8, u8)\n\n#define SCATTER_ADD(SUFFIX, T)                                                                                \\\n  extern \"C\" __global__ void scatter_add_##SUFFIX(T *out, const int *idx, const T *src, Dims d, int axisStride, \\\n                                                  int limit, u32 *flag, int site) {                           \\\n    int off[1];                                                                                               \\\n    GRID_STRIDE(i, d.n) {                                                                                     \\\n      dims_offsets(d, i, 1, off);                                                                             \\\n      int v = idx[i];                                                                                         \\\n      if (index_ok(flag, site, v, i, limit)) atomic_add(out + off[0] + (i64)v * axisStride, src[i]);          \\\n    }                                                                                                         \\\n  }\nSCATTER_ADD(f32, float)\nSCATTER_ADD(f64, double)\nSCATTER_ADD(i32, int)\n",
-  layer_norm: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"layer_norm.cu\"\n// Layer norm over the last d elements of each row: a block per row (sums in double: the mean, then\n// the biased variance of the centred values, then the affine map), as the CPU kernel. Backward in\n// closed form per row, plus a thread per column for dweight / dbias (rows summed in order).\n// Optional operands (weight, bias, the gradients of y / mean / rstd) are null pointers when absent.\n\n#define LAYER_NORM(SUFFIX, T)                                                                                 \\\n  extern \"C\" __global__ void layer_norm_forward_##SUFFIX(T *y, T *mean, T *rstd, const T *x, const T *w,     \\\n                                                         const T *b, int rows, int d, double eps) {           \\\n    __shared__ double red[32];                                                                                \\\n    for (int r = blockIdx.x; r < rows; r += gridDim.x) {                                                      \\\n      const T *xr = x + (i64)r * d;                                                                           \\\n      double s = 0;                                                                                           \\\n      for (int j = threadIdx.x; j < d; j += blockDim.x) s += (double)xr[j];                                   \\\n      double mu = block_sum(s, red) / d;                                                                      \\\n      double v = 0;                                                                                           \\\n      for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                     \\\n        double c = (double)xr[j] - mu;                                                                        \\\n        v += c * c;                                                                                           \\\n      }                                                                                                       \\\n      double sd = sqrt(block_sum(v, red) / d + eps);                                                          \\\n      if (threadIdx.x == 0) {                                                                                 \\\n        mean[r] = (T)mu;                                                                                      \\\n        rstd[r] = (T)(1.0 / sd);                                                                              \\\n      }                                                                                                       \\\n      for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                     \\\n        double o = ((double)xr[j] - mu) / sd;                                                                 \\\n        if (w) o *= (double)w[j];                                                                             \\\n        if (b) o += (double)b[j];                                                                             \\\n        y[(i64)r * d + j] = (T)o;                                                                             \\\n      }                                                                                                       \\\n    }                                                                                                         \\\n  }                                                                                                           \\\n  extern \"C\" __global__ void layer_norm_backward_##SUFFIX(T *dx, const T *x, const T *w, const T *mean,      \\\n                                                          const T *rstd, const T *gy, const T *gMean,         \\\n                                                          const T *gRstd, int rows, int d) {                  \\\n    __shared__ double red[32];                                                                                \\\n    for (int r = blockIdx.x; r < rows; r += gridDim.x) {                                                      \\\n      const T *xr = x + (i64)r * d;                                                                           \\\n      double mu = (double)mean[r], rs = (double)rstd[r];                                                      \\\n      double sg = 0, sgx = 0;                                                                                 \\\n      if (gy) {                                                                                               \\\n        for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                   \\\n          double xhat = ((double)xr[j] - mu) * rs;                                                            \\\n          double g = (double)gy[(i64)r * d + j] * (w ? (double)w[j] : 1.0);                                   \\\n          sg += g;                                                                                            \\\n          sgx += g * xhat;                                                                                    \\\n        }                                                                                                     \\\n        sg = block_sum(sg, red);                                                                              \\\n        sgx = block_sum(sgx, red);                                                                            \\\n      }                                                                                                       \\\n      double mg = sg / d, mgx = sgx / d;                                                                      \\\n      double fromMean = gMean ? (double)gMean[r] / d : 0.0;                                                   \\\n      double fromRstd = gRstd ? (-(double)gRstd[r] * rs * rs * rs) / d : 0.0;                                 \\\n      for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                     \\\n        double c = (double)xr[j] - mu;                                                                        \\\n        double o = fromMean + fromRstd * c;                                                                   \\\n        if (gy) o += rs * ((double)gy[(i64)r * d + j] * (w ? (double)w[j] : 1.0) - mg - c * rs * mgx);        \\\n        dx[(i64)r * d + j] = (T)o;                                                                            \\\n      }                                                                                                       \\\n      __syncthreads();                                                                                        \\\n    }                                                                                                         \\\n  }                                                                                                           \\\n  extern \"C\" __global__ void layer_norm_params_##SUFFIX(T *dw, T *db, const T *x, const T *mean,             \\\n                                                        const T *rstd, const T *gy, int rows, int d) {        \\\n    GRID_STRIDE(j, d) {                                                                                       \\\n      double aw = 0, ab = 0;                                                                                  \\\n      for (int r = 0; r < rows; r++) {                                                                        \\\n        double g = (double)gy[(i64)r * d + j];                                                                \\\n        aw += g * (((double)x[(i64)r * d + j] - (double)mean[r]) * (double)rstd[r]);                          \\\n        ab += g;                                                                                              \\\n      }                                                                                                       \\\n      if (dw) dw[j] = (T)aw;                                                                                  \\\n      if (db) db[j] = (T)ab;                                                                                  \\\n    }                                                                                                         \\\n  }\nLAYER_NORM(f32, float)\nLAYER_NORM(f64, double)\n",
-  layout: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"layout.cu\"\n// Layout copies: `strided` (permute, expand, slice with step, flip: any strides, negative included,\n// from an element offset) and concat (one launch per input, each writing its block of every row).\n\n#define STRIDED(SUFFIX, T)                                                                        \\\n  extern \"C\" __global__ void strided_##SUFFIX(T *out, const T *x, Dims d, int offset) {          \\\n    int off[1];                                                                                   \\\n    GRID_STRIDE(i, d.n) {                                                                         \\\n      dims_offsets(d, i, 1, off);                                                                 \\\n      out[i] = x[offset + off[0]];                                                                \\\n    }                                                                                             \\\n  }\nSTRIDED(f32, float)\nSTRIDED(f64, double)\nSTRIDED(i32, int)\nSTRIDED(u8, u8)\n\n// out[o, at + j] = x[o, j] for o < outer, j < len, rows of `total` elements in out.\n#define CONCAT(SUFFIX, T)                                                                                     \\\n  extern \"C\" __global__ void concat_##SUFFIX(T *out, const T *x, int outer, int len, int total, int at) {   \\\n    GRID_STRIDE(q, outer * len) {                                                                             \\\n      int o = q / len, j = q - o * len;                                                                       \\\n      out[(i64)o * total + at + j] = x[q];                                                                    \\\n    }                                                                                                         \\\n  }\nCONCAT(f32, float)\nCONCAT(f64, double)\nCONCAT(i32, int)\nCONCAT(u8, u8)\n",
-  matmul: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"matmul.cu\"\n// The GEMM used when cuBLAS is not there (and for int32, which cuBLAS does not multiply):\n// C = alpha·op(A)·op(B) + beta·C, row-major, batched with strides (0 broadcasts one matrix), 32×32\n// tiles of A and B in shared memory, each thread computing 2×2 outputs in double.\n#define TILE 32\n\ntemplate <class T>\n__device__ __forceinline__ void gemm_body(T *C, const T *A, const T *B, int m, int n, int k, int lda, int ldb,\n                                          int ldc, int ta, int tb, i64 sA, i64 sB, i64 sC, double alpha,\n                                          double beta) {\n  __shared__ T as[TILE][TILE + 1];\n  __shared__ T bs[TILE][TILE + 1];\n  int bz = blockIdx.z;\n  A += bz * sA;\n  B += bz * sB;\n  C += bz * sC;\n  int tx = threadIdx.x, ty = threadIdx.y;  // 16 × 16 threads\n  int row0 = blockIdx.y * TILE, col0 = blockIdx.x * TILE;\n  double acc[2][2] = {{0, 0}, {0, 0}};\n  for (int p0 = 0; p0 < k; p0 += TILE) {\n    for (int li = ty; li < TILE; li += 16) {\n      for (int lp = tx; lp < TILE; lp += 16) {\n        int i = row0 + li, p = p0 + lp;\n        as[li][lp] = (i < m && p < k) ? (ta ? A[(i64)p * lda + i] : A[(i64)i * lda + p]) : (T)0;\n        int pj = p0 + li, j = col0 + lp;\n        bs[li][lp] = (pj < k && j < n) ? (tb ? B[(i64)j * ldb + pj] : B[(i64)pj * ldb + j]) : (T)0;\n      }\n    }\n    __syncthreads();\n    for (int p = 0; p < TILE; p++) {\n      double a0 = (double)as[ty][p], a1 = (double)as[ty + 16][p];\n      double b0 = (double)bs[p][tx], b1 = (double)bs[p][tx + 16];\n      acc[0][0] += a0 * b0;\n      acc[0][1] += a0 * b1;\n      acc[1][0] += a1 * b0;\n      acc[1][1] += a1 * b1;\n    }\n    __syncthreads();\n  }\n  for (int u = 0; u < 2; u++) {\n    for (int v = 0; v < 2; v++) {\n      int i = row0 + ty + 16 * u, j = col0 + tx + 16 * v;\n      if (i < m && j < n) {\n        T *c = C + (i64)i * ldc + j;\n        double r = alpha * acc[u][v];\n        if (beta != 0.0) r += beta * (double)*c;\n        *c = from_double<T>(r);\n      }\n    }\n  }\n}\n\n#define GEMM(SUFFIX, T)                                                                                 \\\n  extern \"C\" __global__ void gemm_##SUFFIX(T *C, const T *A, const T *B, int m, int n, int k, int lda,  \\\n                                           int ldb, int ldc, int ta, int tb, i64 sA, i64 sB, i64 sC,    \\\n                                           double alpha, double beta) {                                 \\\n    gemm_body<T>(C, A, B, m, n, k, lda, ldb, ldc, ta, tb, sA, sB, sC, alpha, beta);                     \\\n  }\nGEMM(f32, float)\nGEMM(f64, double)\nGEMM(i32, int)\n",
-  optim: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"optim.cu\"\n// Optimizer updates (the fused ops of @rnn/tensor's ops/optim.ts), one thread per element, in double\n// with the CPU kernel's operations in the same order; the host computes the step's scalars as the CPU\n// kernel does. Outputs are new buffers (the tensor layer assigns them back).\n\n// adamUpdate: p, g, m, v, [vmax] -> p', m', v', [vmax']. vmax null without AMSGrad.\n#define ADAM(SUFFIX, T)                                                                                       \\\n  extern \"C\" __global__ void adam_##SUFFIX(T *p1, T *m1, T *v1, T *vmax1, const T *p, const T *g, const T *m, \\\n                                           const T *v, const T *vmax, int n, double beta1, double beta2,      \\\n                                           double c1, double c2, double stepSize, double bias2Sqrt,           \\\n                                           double eps, double decay, double l2, double sign) {                \\\n    GRID_STRIDE(i, n) {                                                                                       \\\n      double pi = (double)p[i];                                                                               \\\n      double gi = sign * (double)g[i] + l2 * pi;                                                              \\\n      double mi = (double)m[i] * beta1 + gi * c1;                                                             \\\n      double vi = (double)v[i] * beta2 + gi * c2 * gi;                                                        \\\n      m1[i] = (T)mi;                                                                                          \\\n      v1[i] = (T)vi;                                                                                          \\\n      double s = vi;                                                                                          \\\n      if (vmax) {                                                                                             \\\n        double w = (double)vmax[i];                                                                           \\\n        s = (w != w || vi != vi) ? NAN_D : w > vi ? w : vi;                                                   \\\n        vmax1[i] = (T)s;                                                                                      \\\n      }                                                                                                       \\\n      p1[i] = (T)(pi * decay - (mi / (sqrt(s) / bias2Sqrt + eps)) * stepSize);                                \\\n    }                                                                                                         \\\n  }\nADAM(f32, float)\nADAM(f64, double)\n\n// sgdUpdate: p, g, [buf] -> p', [buf']. momentum 0: no buffer (buf, buf1 null).\n#define SGD(SUFFIX, T)                                                                                        \\\n  extern \"C\" __global__ void sgd_##SUFFIX(T *p1, T *b1, const T *p, const T *g, const T *buf, int n,         \\\n                                          double lr, double momentum, double damp, double wd, double sign,    \\\n                                          int first, int nesterov) {                                          \\\n    GRID_STRIDE(i, n) {                                                                                       \\\n      double pi = (double)p[i];                                                                               \\\n      double d = sign * (double)g[i] + wd * pi;                                                               \\\n      if (!b1) {                                                                                              \\\n        p1[i] = (T)(pi - d * lr);                                                                             \\\n      } else {                                                                                                \\\n        double b = first ? d : (double)buf[i] * momentum + d * damp;                                          \\\n        b1[i] = (T)b;                                                                                         \\\n        p1[i] = (T)(pi - (nesterov ? d + b * momentum : b) * lr);                                             \\\n      }                                                                                                       \\\n    }                                                                                                         \\\n  }\nSGD(f32, float)\nSGD(f64, double)\n",
-  random: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"random.cu\"\n// Philox-4x32-10 keyed by the seed, exactly as @rnn/tensor's `philox4x32`: element i is lane i % 4 of\n// block counter + floor(i / 4) (a 64-bit counter). Uniform = (word >> 8)·2^-24; normal = Box–Muller\n// on lanes (0, 1) and (2, 3) in double, with the CPU backend's operations in the same order.\n#define PHILOX_M0 0xd2511f53u\n#define PHILOX_M1 0xcd9e8d57u\n#define PHILOX_W0 0x9e3779b9u\n#define PHILOX_W1 0xbb67ae85u\n\n__device__ __forceinline__ void philox(u64 counter, u32 k0, u32 k1, u32 *out) {\n  u32 c0 = (u32)counter, c1 = (u32)(counter >> 32), c2 = 0, c3 = 0;\n  for (int r = 0; r < 10; r++) {\n    u32 hi0 = __umulhi(PHILOX_M0, c0), lo0 = PHILOX_M0 * c0;\n    u32 hi1 = __umulhi(PHILOX_M1, c2), lo1 = PHILOX_M1 * c2;\n    c0 = hi1 ^ c1 ^ k0;\n    c1 = lo1;\n    c2 = hi0 ^ c3 ^ k1;\n    c3 = lo0;\n    k0 += PHILOX_W0;\n    k1 += PHILOX_W1;\n  }\n  out[0] = c0;\n  out[1] = c1;\n  out[2] = c2;\n  out[3] = c3;\n}\n\n__device__ __forceinline__ double word_uniform(u32 w) { return (double)(w >> 8) * 5.9604644775390625e-8; }\n\n// One thread per block of four elements.\ntemplate <class T>\n__device__ __forceinline__ void random_body(T *out, int n, u64 counter, u32 k0, u32 k1, int normal) {\n  const double TWO_PI = 6.283185307179586;\n  GRID_STRIDE(b, (n + 3) / 4) {\n    u32 w[4];\n    philox(counter + (u64)b, k0, k1, w);\n    double v[4];\n    if (!normal) {\n      for (int j = 0; j < 4; j++) v[j] = word_uniform(w[j]);\n    } else {\n      for (int j = 0; j < 4; j += 2) {\n        double u1 = word_uniform(w[j]) + 5.9604644775390625e-8;  // (0, 1]: log never sees 0\n        double u2 = word_uniform(w[j + 1]);\n        double r = sqrt(-2.0 * log(u1));\n        double a = TWO_PI * u2;\n        v[j] = r * cos(a);\n        v[j + 1] = r * sin(a);\n      }\n    }\n    for (int j = 0; j < 4 && 4 * b + j < n; j++) out[4 * b + j] = (T)v[j];\n  }\n}\n\n// counter as two 32-bit halves (lo, hi), key as two words.\nextern \"C\" __global__ void random_f32(float *out, int n, u32 counterLo, u32 counterHi, u32 k0, u32 k1, int normal) {\n  random_body<float>(out, n, ((u64)counterHi << 32) | counterLo, k0, k1, normal);\n}\nextern \"C\" __global__ void random_f64(double *out, int n, u32 counterLo, u32 counterHi, u32 k0, u32 k1, int normal) {\n  random_body<double>(out, n, ((u64)counterHi << 32) | counterLo, k0, k1, normal);\n}\n",
-  reduce: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"reduce.cu\"\n// Reductions over the middle axis of [outer, r, inner] (the host moves scattered axes next to each\n// other first): sum in double, max/min with NaN propagating, and argmax/argmin (first index on ties,\n// the first NaN wins), as the CPU backend. Two shapes of kernel: a thread per output when there are\n// many outputs, a block per output (shared-memory tree) when there are few long rows.\n// op: 0 sum, 1 max, 2 min; arg op: 0 argmax, 1 argmin.\n\n__device__ __forceinline__ double reduce_combine(int op, double a, double b) {\n  if (op == 0) return a + b;\n  if (a != a) return a;\n  if (b != b) return b;\n  return op == 1 ? (b > a ? b : a) : (b < a ? b : a);\n}\n\ntemplate <class T>\n__device__ __forceinline__ void reduce_thread_body(T *out, const T *x, int outer, int r, int inner, int op) {\n  GRID_STRIDE(q, outer * inner) {\n    int o = q / inner, i = q - o * inner;\n    const T *p = x + (i64)o * r * inner + i;\n    double acc = op == 0 ? 0.0 : (double)p[0];\n    for (int k = op == 0 ? 0 : 1; k < r; k++) acc = reduce_combine(op, acc, (double)p[(i64)k * inner]);\n    out[q] = from_double<T>(acc);\n  }\n}\n\ntemplate <class T>\n__device__ __forceinline__ void reduce_block_body(T *out, const T *x, int outer, int r, int inner, int op) {\n  __shared__ double part[1024];\n  for (int q = blockIdx.x; q < outer * inner; q += gridDim.x) {\n    int o = q / inner, i = q - o * inner;\n    const T *p = x + (i64)o * r * inner + i;\n    double acc = op == 0 ? 0.0 : (double)p[0];\n    for (int k = threadIdx.x; k < r; k += blockDim.x) acc = reduce_combine(op, acc, (double)p[(i64)k * inner]);\n    part[threadIdx.x] = acc;\n    __syncthreads();\n    for (int s = blockDim.x >> 1; s > 0; s >>= 1) {\n      if (threadIdx.x < s) part[threadIdx.x] = reduce_combine(op, part[threadIdx.x], part[threadIdx.x + s]);\n      __syncthreads();\n    }\n    if (threadIdx.x == 0) out[q] = from_double<T>(part[0]);\n    __syncthreads();\n  }\n}\n\n#define REDUCE(SUFFIX, T)                                                                                   \\\n  extern \"C\" __global__ void reduce_thread_##SUFFIX(T *out, const T *x, int outer, int r, int inner, int op) { \\\n    reduce_thread_body<T>(out, x, outer, r, inner, op);                                                     \\\n  }                                                                                                         \\\n  extern \"C\" __global__ void reduce_block_##SUFFIX(T *out, const T *x, int outer, int r, int inner, int op) {  \\\n    reduce_block_body<T>(out, x, outer, r, inner, op);                                                      \\\n  }\nREDUCE(f32, float)\nREDUCE(f64, double)\nREDUCE(i32, int)\nREDUCE(u8, u8)\n\n// (value, index) pairs: does candidate (b, kb) replace the best (a, ka)? NaN first, then the better\n// value, then the lower index.\n__device__ __forceinline__ bool arg_better(int op, double a, int ka, double b, int kb) {\n  bool an = a != a, bn = b != b;\n  if (an || bn) return bn && (!an || kb < ka);\n  if (b == a) return kb < ka;\n  return op == 0 ? b > a : b < a;\n}\n\ntemplate <class T>\n__device__ __forceinline__ void arg_thread_body(int *out, const T *x, int outer, int r, int inner, int op) {\n  GRID_STRIDE(q, outer * inner) {\n    int o = q / inner, i = q - o * inner;\n    const T *p = x + (i64)o * r * inner + i;\n    double best = (double)p[0];\n    int bk = 0;\n    for (int k = 1; k < r && best == best; k++) {\n      double v = (double)p[(i64)k * inner];\n      if (v != v || (op == 0 ? v > best : v < best)) {\n        best = v;\n        bk = k;\n      }\n    }\n    out[q] = bk;\n  }\n}\n\ntemplate <class T>\n__device__ __forceinline__ void arg_block_body(int *out, const T *x, int outer, int r, int inner, int op) {\n  __shared__ double val[512];\n  __shared__ int idx[512];\n  for (int q = blockIdx.x; q < outer * inner; q += gridDim.x) {\n    int o = q / inner, i = q - o * inner;\n    const T *p = x + (i64)o * r * inner + i;\n    double best = 0;\n    int bk = -1;\n    for (int k = threadIdx.x; k < r; k += blockDim.x) {\n      double v = (double)p[(i64)k * inner];\n      if (bk < 0 || arg_better(op, best, bk, v, k)) {\n        best = v;\n        bk = k;\n      }\n    }\n    val[threadIdx.x] = best;\n    idx[threadIdx.x] = bk;\n    __syncthreads();\n    for (int s = blockDim.x >> 1; s > 0; s >>= 1) {\n      if (threadIdx.x < s) {\n        int kb = idx[threadIdx.x + s];\n        if (kb >= 0 && (idx[threadIdx.x] < 0 || arg_better(op, val[threadIdx.x], idx[threadIdx.x], val[threadIdx.x + s], kb))) {\n          val[threadIdx.x] = val[threadIdx.x + s];\n          idx[threadIdx.x] = kb;\n        }\n      }\n      __syncthreads();\n    }\n    if (threadIdx.x == 0) out[q] = idx[0] < 0 ? 0 : idx[0];\n    __syncthreads();\n  }\n}\n\n#define ARG_REDUCE(SUFFIX, T)                                                                                  \\\n  extern \"C\" __global__ void arg_thread_##SUFFIX(int *out, const T *x, int outer, int r, int inner, int op) { \\\n    arg_thread_body<T>(out, x, outer, r, inner, op);                                                           \\\n  }                                                                                                            \\\n  extern \"C\" __global__ void arg_block_##SUFFIX(int *out, const T *x, int outer, int r, int inner, int op) {  \\\n    arg_block_body<T>(out, x, outer, r, inner, op);                                                            \\\n  }\nARG_REDUCE(f32, float)\nARG_REDUCE(f64, double)\nARG_REDUCE(i32, int)\nARG_REDUCE(u8, u8)\n",
-  rnn: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"rnn.cu\"\n// The pointwise parts of the fused rnnLayer (one direction of an LSTM / GRU / Elman layer over a\n// packed sequence; src/kernels/rnn-layer.ts drives them): per time step one GEMM (cuBLAS) then one of\n// these gate kernels, a thread per (batch row, hidden unit). Pointers to a step's rows are already\n// offset to the step's first packed row. Formulas and the workspace layout are the CPU kernel's\n// (LSTM: i, f, g, o, c' per row; GRU: r, z, n, W_hn h + b_hn), in double, rounded once when stored.\n\n// xw[r, k] = bIh[k] (+ bHh[k]): every packed row starts as the bias before x·W_ihᵀ is accumulated.\n#define RNN_COMMON(SUFFIX, T)                                                                                \\\n  extern \"C\" __global__ void rnn_bias_rows_##SUFFIX(T *xw, const T *bIh, const T *bHh, int n, int gh) {     \\\n    GRID_STRIDE(q, n * gh) {                                                                                 \\\n      int k = q % gh;                                                                                        \\\n      xw[q] = (T)((double)bIh[k] + (bHh ? (double)bHh[k] : 0.0));                                            \\\n    }                                                                                                        \\\n  }                                                                                                          \\\n  /* hPrev[r] = the state row r started from: y[prev[r]], or h0[-1 - prev[r]] for the initial state. */     \\\n  extern \"C\" __global__ void rnn_prev_rows_##SUFFIX(T *hPrev, const T *y, const T *h0, const int *prev,     \\\n                                                    int n, int width) {                                      \\\n    GRID_STRIDE(q, n * width) {                                                                              \\\n      int r = q / width, k = q - r * width;                                                                  \\\n      int p = prev[r];                                                                                       \\\n      hPrev[q] = p >= 0 ? y[(i64)p * width + k] : h0[(i64)(-1 - p) * width + k];                             \\\n    }                                                                                                        \\\n  }                                                                                                          \\\n  /* out = a + b (b may be null): the state gradient plus this step's output gradient. */                  \\\n  extern \"C\" __global__ void rnn_add_##SUFFIX(T *out, const T *a, const T *b, int n) {                      \\\n    GRID_STRIDE(q, n) out[q] = b ? (T)((double)a[q] + (double)b[q]) : a[q];                                  \\\n  }\n\n#define LSTM_STEP(SUFFIX, T)                                                                                 \\\n  /* h (or hRaw with a projection: y is then null and written after the projection GEMM). */               \\\n  extern \"C\" __global__ void lstm_step_forward_##SUFFIX(const T *xw, const T *hh, T *c, T *ws, T *h, T *y,  \\\n                                                        int bs, int H) {                                     \\\n    GRID_STRIDE(q, bs * H) {                                                                                 \\\n      int j = q / H, k = q - j * H;                                                                          \\\n      const T *gx = xw + (i64)j * 4 * H, *gr = hh + (i64)j * 4 * H;                                          \\\n      double i = sigmoid_d((double)gx[k] + (double)gr[k]);                                                   \\\n      double f = sigmoid_d((double)gx[H + k] + (double)gr[H + k]);                                           \\\n      double g = tanh((double)gx[2 * H + k] + (double)gr[2 * H + k]);                                        \\\n      double o = sigmoid_d((double)gx[3 * H + k] + (double)gr[3 * H + k]);                                   \\\n      double cn = f * (double)c[q] + i * g;                                                                  \\\n      c[q] = (T)cn;                                                                                          \\\n      double hn = o * tanh(cn);                                                                              \\\n      T *w = ws + (i64)j * 5 * H;                                                                            \\\n      w[k] = (T)i;                                                                                           \\\n      w[H + k] = (T)f;                                                                                       \\\n      w[2 * H + k] = (T)g;                                                                                   \\\n      w[3 * H + k] = (T)o;                                                                                   \\\n      w[4 * H + k] = (T)cn;                                                                                  \\\n      h[q] = (T)hn;                                                                                          \\\n      if (y) y[q] = (T)hn;                                                                                   \\\n    }                                                                                                        \\\n  }                                                                                                          \\\n  /* prev: per packed row of this step, the row it started from (ws row) or -1 - j (c0 row j). */          \\\n  extern \"C\" __global__ void lstm_step_backward_##SUFFIX(T *dG, const T *wsAll, int off, const int *prev,    \\\n                                                         const T *c0, const T *dhr, T *dc, T *hRaw, int bs,  \\\n                                                         int H) {                                            \\\n    GRID_STRIDE(q, bs * H) {                                                                                 \\\n      int j = q / H, k = q - j * H;                                                                          \\\n      const T *w = wsAll + (i64)(off + j) * 5 * H;                                                           \\\n      double i = (double)w[k], f = (double)w[H + k], g = (double)w[2 * H + k], o = (double)w[3 * H + k];    \\\n      double cn = (double)w[4 * H + k];                                                                      \\\n      int p = prev[j];                                                                                       \\\n      double cOld = p >= 0 ? (double)wsAll[(i64)p * 5 * H + 4 * H + k] : (double)c0[(i64)(-1 - p) * H + k]; \\\n      double tc = tanh(cn);                                                                                  \\\n      double dhk = (double)dhr[q];                                                                           \\\n      double dct = (double)dc[q] + dhk * o * (1 - tc * tc);                                                  \\\n      T *d = dG + (i64)j * 4 * H;                                                                            \\\n      d[k] = (T)(dct * g * i * (1 - i));                                                                     \\\n      d[H + k] = (T)(dct * cOld * f * (1 - f));                                                              \\\n      d[2 * H + k] = (T)(dct * i * (1 - g * g));                                                             \\\n      d[3 * H + k] = (T)(dhk * tc * o * (1 - o));                                                            \\\n      dc[q] = (T)(dct * f);                                                                                  \\\n      if (hRaw) hRaw[q] = (T)(o * tc);                                                                       \\\n    }                                                                                                        \\\n  }\n\n#define GRU_STEP(SUFFIX, T)                                                                                  \\\n  extern \"C\" __global__ void gru_step_forward_##SUFFIX(const T *xw, const T *hh, const T *bHh, T *h, T *ws,  \\\n                                                       T *y, int bs, int H) {                                \\\n    GRID_STRIDE(q, bs * H) {                                                                                 \\\n      int j = q / H, k = q - j * H;                                                                          \\\n      const T *gx = xw + (i64)j * 3 * H, *gr = hh + (i64)j * 3 * H;                                          \\\n      double ghn = (double)gr[2 * H + k] + (bHh ? (double)bHh[2 * H + k] : 0.0);                             \\\n      double r = sigmoid_d((double)gx[k] + (double)gr[k] + (bHh ? (double)bHh[k] : 0.0));                   \\\n      double z = sigmoid_d((double)gx[H + k] + (double)gr[H + k] + (bHh ? (double)bHh[H + k] : 0.0));       \\\n      double cand = tanh((double)gx[2 * H + k] + r * ghn);                                                   \\\n      double hn = cand + z * ((double)h[q] - cand);                                                          \\\n      T *w = ws + (i64)j * 4 * H;                                                                            \\\n      w[k] = (T)r;                                                                                           \\\n      w[H + k] = (T)z;                                                                                       \\\n      w[2 * H + k] = (T)cand;                                                                                \\\n      w[3 * H + k] = (T)ghn;                                                                                 \\\n      h[q] = (T)hn;                                                                                          \\\n      y[q] = (T)hn;                                                                                          \\\n    }                                                                                                        \\\n  }                                                                                                          \\\n  /* dGi, dGh, ws and hPrev at this step's rows; dh (the state gradient, rows j < bs) gets the direct      \\\n     path dh·z here, and the W_hh path is accumulated onto it by the following GEMM. */                     \\\n  extern \"C\" __global__ void gru_step_backward_##SUFFIX(T *dGi, T *dGh, const T *ws, const T *dht,          \\\n                                                        const T *hPrev, T *dh, int bs, int H) {              \\\n    GRID_STRIDE(q, bs * H) {                                                                                 \\\n      int j = q / H, k = q - j * H;                                                                          \\\n      const T *w = ws + (i64)j * 4 * H;                                                                      \\\n      double r = (double)w[k], z = (double)w[H + k], cand = (double)w[2 * H + k], ghn = (double)w[3 * H + k]; \\\n      double dhk = (double)dht[q];                                                                           \\\n      double dn = dhk * (1 - z) * (1 - cand * cand);                                                         \\\n      double dz = dhk * ((double)hPrev[q] - cand) * z * (1 - z);                                             \\\n      double dr = dn * ghn * r * (1 - r);                                                                    \\\n      T *a = dGi + (i64)j * 3 * H, *b = dGh + (i64)j * 3 * H;                                                \\\n      a[k] = (T)dr;                                                                                          \\\n      a[H + k] = (T)dz;                                                                                      \\\n      a[2 * H + k] = (T)dn;                                                                                  \\\n      b[k] = (T)dr;                                                                                          \\\n      b[H + k] = (T)dz;                                                                                      \\\n      b[2 * H + k] = (T)(dn * r);                                                                            \\\n      dh[q] = (T)(dhk * z);                                                                                  \\\n    }                                                                                                        \\\n  }\n\n#define ELMAN_STEP(SUFFIX, T)                                                                                \\\n  extern \"C\" __global__ void elman_step_forward_##SUFFIX(const T *xw, const T *hh, T *h, T *y, int bs,      \\\n                                                         int H, int relu) {                                  \\\n    GRID_STRIDE(q, bs * H) {                                                                                 \\\n      double pre = (double)xw[q] + (double)hh[q];                                                            \\\n      double hn = relu ? (pre > 0 ? pre : 0.0) : tanh(pre);                                                  \\\n      h[q] = (T)hn;                                                                                          \\\n      y[q] = (T)hn;                                                                                          \\\n    }                                                                                                        \\\n  }                                                                                                          \\\n  extern \"C\" __global__ void elman_step_backward_##SUFFIX(T *dG, const T *y, const T *dht, int bs, int H,   \\\n                                                          int relu) {                                        \\\n    GRID_STRIDE(q, bs * H) {                                                                                 \\\n      double v = (double)y[q];                                                                               \\\n      dG[q] = (T)((double)dht[q] * (relu ? (v > 0 ? 1.0 : 0.0) : 1 - v * v));                                \\\n    }                                                                                                        \\\n  }\n\nRNN_COMMON(f32, float)\nRNN_COMMON(f64, double)\nLSTM_STEP(f32, float)\nLSTM_STEP(f64, double)\nGRU_STEP(f32, float)\nGRU_STEP(f64, double)\nELMAN_STEP(f32, float)\nELMAN_STEP(f64, double)\n",
-  softmax: "// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer\n// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions\n// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.\ntypedef unsigned char u8;\ntypedef unsigned int u32;\ntypedef long long i64;\ntypedef unsigned long long u64;\n\n#define MAX_RANK 8\n\n// Up to four operands walked over one index space (the output's shape): offset of operand k at\n// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (`dims`).\nstruct Dims {\n  int shape[MAX_RANK];\n  int stride[4][MAX_RANK];\n  int rank;\n  int n;  // number of output elements\n};\n\n__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {\n  for (int k = 0; k < nops; k++) off[k] = 0;\n  for (int r = d.rank - 1; r >= 0; r--) {\n    int s = d.shape[r];\n    int c = i % s;\n    i /= s;\n    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];\n  }\n}\n\n#define GRID_STRIDE(i, n) \\\n  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)\n\n// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,\n// NaN and infinities to 0.\n__device__ __forceinline__ int to_int32(double x) {\n  if (!(x - x == 0.0)) return 0;  // NaN or infinite\n  double t = trunc(x);\n  double m = fmod(t, 4294967296.0);\n  if (m < 0) m += 4294967296.0;\n  return (int)(u32)(u64)m;\n}\n\n// Storing a double into each element type, as the CPU backend's typed arrays do.\ntemplate <class T> __device__ __forceinline__ T from_double(double v);\ntemplate <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }\ntemplate <> __device__ __forceinline__ double from_double<double>(double v) { return v; }\ntemplate <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }\ntemplate <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }\n\n__device__ __forceinline__ double sigmoid_d(double v) {\n  if (v >= 0) return 1.0 / (1.0 + exp(-v));\n  double e = exp(v);\n  return e / (1.0 + e);\n}\n\n// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.\n// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe\n// value instead of reading or writing out of bounds.\n__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {\n  if (v >= 0 && v < limit) return true;\n  if (atomicCAS(flag, 0u, 1u) == 0u) {\n    flag[1] = (u32)site;\n    flag[2] = (u32)v;\n    flag[3] = (u32)pos;\n    flag[4] = (u32)limit;\n  }\n  return false;\n}\n\n// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.\n__device__ __forceinline__ double block_sum(double v, double *shared32) {\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;\n  __syncthreads();\n  if (lane == 0) shared32[warp] = v;\n  __syncthreads();\n  v = lane < warps ? shared32[lane] : 0.0;\n  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);\n  return v;\n}\n\n// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).\n__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }\n__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }\n\n#define NAN_D __longlong_as_double(0x7ff8000000000000LL)\n#define INF_D __longlong_as_double(0x7ff0000000000000LL)\n\n#line 1 \"softmax.cu\"\n// Softmax / log-softmax along the middle axis of [outer, n, inner], subtracting the max (NaN\n// propagates; a row of -Infinity uses 0 as its max), sums in double, as the CPU backend. A block per\n// row when inner == 1 (the usual last-axis softmax); otherwise a thread per (outer, inner) column.\n\ntemplate <class T>\n__device__ __forceinline__ void softmax_column(T *out, const T *x, i64 base, int n, int inner, int log_) {\n  double m = -INF_D;\n  for (int k = 0; k < n; k++) {\n    double v = (double)x[base + (i64)k * inner];\n    if (v > m || v != v) m = v;\n  }\n  if (m == -INF_D) m = 0;\n  double s = 0;\n  for (int k = 0; k < n; k++) s += exp((double)x[base + (i64)k * inner] - m);\n  if (log_) {\n    double lse = m + log(s);\n    for (int k = 0; k < n; k++) out[base + (i64)k * inner] = (T)((double)x[base + (i64)k * inner] - lse);\n  } else {\n    double inv = 1.0 / s;\n    for (int k = 0; k < n; k++) out[base + (i64)k * inner] = (T)(exp((double)x[base + (i64)k * inner] - m) * inv);\n  }\n}\n\ntemplate <class T>\n__device__ __forceinline__ void softmax_rows(T *out, const T *x, int rows, int n, int log_) {\n  __shared__ double red[32];\n  for (int r = blockIdx.x; r < rows; r += gridDim.x) {\n    const T *xr = x + (i64)r * n;\n    T *orow = out + (i64)r * n;\n    // max, NaN propagating: a NaN anywhere makes the row NaN (its sum is NaN below)\n    double m = -INF_D;\n    bool nan = false;\n    for (int k = threadIdx.x; k < n; k += blockDim.x) {\n      double v = (double)xr[k];\n      if (v != v) nan = true;\n      else if (v > m) m = v;\n    }\n    for (int o = 16; o > 0; o >>= 1) {\n      m = fmax(m, __shfl_xor_sync(0xffffffffu, m, o));\n      nan = __any_sync(0xffffffffu, nan);\n    }\n    __syncthreads();\n    if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = nan ? NAN_D : m;\n    __syncthreads();\n    m = -INF_D;\n    for (int w = 0; w < (int)(blockDim.x >> 5); w++) {\n      double v = red[w];\n      if (v != v || v > m) m = v;\n      if (m != m) break;\n    }\n    if (m == -INF_D) m = 0;\n    double s = 0;\n    for (int k = threadIdx.x; k < n; k += blockDim.x) s += exp((double)xr[k] - m);\n    s = block_sum(s, red);\n    if (log_) {\n      double lse = m + log(s);\n      for (int k = threadIdx.x; k < n; k += blockDim.x) orow[k] = (T)((double)xr[k] - lse);\n    } else {\n      double inv = 1.0 / s;\n      for (int k = threadIdx.x; k < n; k += blockDim.x) orow[k] = (T)(exp((double)xr[k] - m) * inv);\n    }\n    __syncthreads();\n  }\n}\n\n#define SOFTMAX(SUFFIX, T)                                                                                   \\\n  extern \"C\" __global__ void softmax_rows_##SUFFIX(T *out, const T *x, int rows, int n, int log_) {         \\\n    softmax_rows<T>(out, x, rows, n, log_);                                                                  \\\n  }                                                                                                          \\\n  extern \"C\" __global__ void softmax_cols_##SUFFIX(T *out, const T *x, int outer, int n, int inner, int log_) { \\\n    GRID_STRIDE(q, outer * inner) {                                                                          \\\n      int o = q / inner, i = q - o * inner;                                                                  \\\n      softmax_column<T>(out, x, (i64)o * n * inner + i, n, inner, log_);                                     \\\n    }                                                                                                        \\\n  }\nSOFTMAX(f32, float)\nSOFTMAX(f64, double)\n",
+  elementwise: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "elementwise.cu"
+// Elementwise kernels: fill, unary, binary and compare with broadcasting (through \`Dims\`), where,
+// clamp, cast, the tanh/sigmoid gradients and the in-place add. Floats compute in double and round
+// once when stored, as the CPU backend does (so results agree to the last bit in almost every case).
+// Op codes: src/kernels/codes.ts.
+
+template <class T> __device__ __forceinline__ double unary_op(int op, T x) {
+  double v = (double)x;
+  switch (op) {
+    case 0: return -v;
+    case 1: return exp(v);
+    case 2: return log(v);
+    case 3: return sqrt(v);
+    case 4: return fabs(v);
+    case 5: return tanh(v);
+    case 6: return sigmoid_d(v);
+    case 7: return v < 0 ? 0.0 : v;
+    case 8: return v > 0 ? 1.0 : v < 0 ? -1.0 : v;
+    default: return v != 0.0 ? 0.0 : 1.0;  // not
+  }
+}
+
+// int32: neg/abs/relu/sign exactly (wrapping like ToInt32), anything else through double.
+__device__ __forceinline__ int unary_int(int op, int x) {
+  switch (op) {
+    case 0: return (int)(0u - (u32)x);
+    case 4: return x < 0 ? (int)(0u - (u32)x) : x;
+    case 7: return x < 0 ? 0 : x;
+    case 8: return x > 0 ? 1 : x < 0 ? -1 : 0;
+    case 9: return x != 0 ? 0 : 1;
+    default: return to_int32(unary_op<int>(op, x));
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void unary_body(T *out, const T *x, int n, int op) {
+  GRID_STRIDE(i, n) out[i] = from_double<T>(unary_op<T>(op, x[i]));
+}
+
+extern "C" __global__ void unary_f32(float *out, const float *x, int n, int op) { unary_body(out, x, n, op); }
+extern "C" __global__ void unary_f64(double *out, const double *x, int n, int op) { unary_body(out, x, n, op); }
+extern "C" __global__ void unary_i32(int *out, const int *x, int n, int op) {
+  GRID_STRIDE(i, n) out[i] = unary_int(op, x[i]);
+}
+extern "C" __global__ void unary_u8(u8 *out, const u8 *x, int n, int op) {
+  GRID_STRIDE(i, n) out[i] = from_double<u8>(unary_op<u8>(op, x[i]));
+}
+
+// ---------------------------------------------------------------- binary
+
+template <class T> __device__ __forceinline__ T binary_float(int op, T a, T b) {
+  switch (op) {
+    case 0: return a + b;
+    case 1: return a - b;
+    case 2: return a * b;
+    case 3: return a / b;
+    case 4: return (T)pow((double)a, (double)b);
+    case 5: return (a != a || b != b) ? a + b : a > b ? a : b;  // NaN wins
+    default: return (a != a || b != b) ? a + b : a < b ? a : b;
+  }
+}
+
+__device__ __forceinline__ int binary_int(int op, int a, int b) {
+  switch (op) {
+    case 0: return (int)((u32)a + (u32)b);
+    case 1: return (int)((u32)a - (u32)b);
+    case 2: return (int)((u32)a * (u32)b);
+    case 3: return to_int32((double)a / (double)b);
+    case 4: return to_int32(pow((double)a, (double)b));
+    case 5: return a > b ? a : b;
+    default: return a < b ? a : b;
+  }
+}
+
+__device__ __forceinline__ u8 binary_bool(int op, u8 a, u8 b) {
+  switch (op) {
+    case 5: return a > b ? a : b;  // logical or
+    case 6: return a < b ? a : b;  // logical and
+    default: return from_double<u8>((double)binary_int(op, a, b));
+  }
+}
+
+#define BINARY(SUFFIX, T, FN)                                                                  \\
+  extern "C" __global__ void binary_##SUFFIX(T *out, const T *a, const T *b, Dims d, int op) { \\
+    int off[2];                                                                                \\
+    GRID_STRIDE(i, d.n) {                                                                      \\
+      dims_offsets(d, i, 2, off);                                                              \\
+      out[i] = FN(op, a[off[0]], b[off[1]]);                                                   \\
+    }                                                                                          \\
+  }
+BINARY(f32, float, binary_float<float>)
+BINARY(f64, double, binary_float<double>)
+BINARY(i32, int, binary_int)
+BINARY(u8, u8, binary_bool)
+
+// Same-shape operands (the common case): no index arithmetic.
+#define BINARY_FLAT(SUFFIX, T, FN)                                                                 \\
+  extern "C" __global__ void binary_flat_##SUFFIX(T *out, const T *a, const T *b, int n, int op) { \\
+    GRID_STRIDE(i, n) out[i] = FN(op, a[i], b[i]);                                                 \\
+  }
+BINARY_FLAT(f32, float, binary_float<float>)
+BINARY_FLAT(f64, double, binary_float<double>)
+BINARY_FLAT(i32, int, binary_int)
+BINARY_FLAT(u8, u8, binary_bool)
+
+// ---------------------------------------------------------------- compare, where, clamp
+
+template <class T> __device__ __forceinline__ u8 compare_op(int op, T a, T b) {
+  switch (op) {
+    case 0: return a == b;
+    case 1: return a != b;
+    case 2: return a < b;
+    case 3: return a <= b;
+    case 4: return a > b;
+    default: return a >= b;
+  }
+}
+
+#define COMPARE(SUFFIX, T)                                                                       \\
+  extern "C" __global__ void compare_##SUFFIX(u8 *out, const T *a, const T *b, Dims d, int op) { \\
+    int off[2];                                                                                  \\
+    GRID_STRIDE(i, d.n) {                                                                        \\
+      dims_offsets(d, i, 2, off);                                                                \\
+      out[i] = compare_op<T>(op, a[off[0]], b[off[1]]);                                          \\
+    }                                                                                            \\
+  }
+COMPARE(f32, float)
+COMPARE(f64, double)
+COMPARE(i32, int)
+COMPARE(u8, u8)
+
+#define WHERE(SUFFIX, T)                                                                           \\
+  extern "C" __global__ void where_##SUFFIX(T *out, const u8 *c, const T *a, const T *b, Dims d) { \\
+    int off[3];                                                                                    \\
+    GRID_STRIDE(i, d.n) {                                                                          \\
+      dims_offsets(d, i, 3, off);                                                                  \\
+      out[i] = c[off[0]] ? a[off[1]] : b[off[2]];                                                  \\
+    }                                                                                              \\
+  }
+WHERE(f32, float)
+WHERE(f64, double)
+WHERE(i32, int)
+WHERE(u8, u8)
+
+// min(max(x, lo), hi) as torch.clamp (lo > hi gives hi; NaN stays NaN); bounds may be infinite.
+#define CLAMP(SUFFIX, T)                                                                            \\
+  extern "C" __global__ void clamp_##SUFFIX(T *out, const T *x, int n, double lo, double hi) {     \\
+    GRID_STRIDE(i, n) {                                                                             \\
+      double v = (double)x[i];                                                                      \\
+      double w = v < lo ? lo : v;                                                                   \\
+      out[i] = from_double<T>(w > hi ? hi : w);                                                     \\
+    }                                                                                               \\
+  }
+CLAMP(f32, float)
+CLAMP(f64, double)
+CLAMP(i32, int)
+CLAMP(u8, u8)
+
+// fill for 8-byte elements (4- and 1-byte fills are driver memsets).
+extern "C" __global__ void fill_f64(double *out, int n, double v) { GRID_STRIDE(i, n) out[i] = v; }
+
+// ---------------------------------------------------------------- cast
+
+template <class To, class From> __device__ __forceinline__ To cast_one(From x) {
+  return from_double<To>((double)x);
+}
+#define CAST(NAME, TO, FROM) \\
+  extern "C" __global__ void cast_##NAME(TO *out, const FROM *x, int n) { GRID_STRIDE(i, n) out[i] = cast_one<TO, FROM>(x[i]); }
+CAST(f32_f64, float, double)
+CAST(f32_i32, float, int)
+CAST(f32_u8, float, u8)
+CAST(f64_f32, double, float)
+CAST(f64_i32, double, int)
+CAST(f64_u8, double, u8)
+CAST(i32_f32, int, float)
+CAST(i32_f64, int, double)
+CAST(i32_u8, int, u8)
+CAST(u8_f32, u8, float)
+CAST(u8_f64, u8, double)
+CAST(u8_i32, u8, int)
+
+// ---------------------------------------------------------------- activation gradients, in-place add
+
+// tanhGrad: g·(1 − y²); sigmoidGrad: g·(y·(1 − y)), in the element type as the CPU kernel.
+#define ACT_GRAD(SUFFIX, T)                                                                              \\
+  extern "C" __global__ void act_grad_##SUFFIX(T *out, const T *y, const T *g, int n, int sigmoid) {    \\
+    GRID_STRIDE(i, n) {                                                                                  \\
+      double yv = (double)y[i];                                                                          \\
+      out[i] = (T)(sigmoid ? (double)g[i] * (yv * (1.0 - yv)) : (double)g[i] * (1.0 - yv * yv));        \\
+    }                                                                                                    \\
+  }
+ACT_GRAD(f32, float)
+ACT_GRAD(f64, double)
+
+// addInto: dst += src (a gradient sum the autograd engine owns).
+#define ADD_INTO(SUFFIX, T) \\
+  extern "C" __global__ void add_into_##SUFFIX(T *dst, const T *src, int n) { GRID_STRIDE(i, n) dst[i] += src[i]; }
+ADD_INTO(f32, float)
+ADD_INTO(f64, double)
+`,
+  fused: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "fused.cu"
+// Fused softmax cross-entropy (a block per row: log-sum-exp, then the loss; backward (softmax − onehot)·g)
+// and the LSTM cell's gate math (a thread per hidden unit), in double, rounded once when stored.
+// Class targets are range-checked like indices: a bad one reports through the flag and gives a loss
+// of 0 and a zero gradient row.
+
+template <class T>
+__device__ __forceinline__ double row_lse(const T *x, int c, double *red) {
+  double m = -INF_D;
+  for (int j = threadIdx.x; j < c; j += blockDim.x) {
+    double v = (double)x[j];
+    if (v > m) m = v;  // NaN is skipped here, and makes the sum NaN below
+  }
+  for (int o = 16; o > 0; o >>= 1) m = fmax(m, __shfl_xor_sync(0xffffffffu, m, o));
+  __syncthreads();
+  if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = m;
+  __syncthreads();
+  m = -INF_D;
+  for (int w = 0; w < (int)(blockDim.x >> 5); w++) m = fmax(m, red[w]);
+  if (m == -INF_D) return m;
+  double s = 0;
+  for (int j = threadIdx.x; j < c; j += blockDim.x) s += exp((double)x[j] - m);
+  s = block_sum(s, red);
+  return m + log(s);
+}
+
+#define SOFTMAX_XENT(SUFFIX, T)                                                                              \\
+  extern "C" __global__ void xent_forward_##SUFFIX(T *loss, const T *x, const int *target, int n, int c,     \\
+                                                   u32 *flag, int site) {                                    \\
+    __shared__ double red[32];                                                                               \\
+    for (int r = blockIdx.x; r < n; r += gridDim.x) {                                                        \\
+      const T *xr = x + (i64)r * c;                                                                          \\
+      double lse = row_lse<T>(xr, c, red);                                                                   \\
+      if (threadIdx.x == 0) {                                                                                \\
+        int t = target[r];                                                                                   \\
+        loss[r] = index_ok(flag, site, t, r, c) ? (T)(lse - (double)xr[t]) : (T)0;                           \\
+      }                                                                                                      \\
+      __syncthreads();                                                                                       \\
+    }                                                                                                        \\
+  }                                                                                                          \\
+  extern "C" __global__ void xent_backward_##SUFFIX(T *dx, const T *x, const int *target, const T *g, int n, \\
+                                                    int c, u32 *flag, int site) {                            \\
+    __shared__ double red[32];                                                                               \\
+    for (int r = blockIdx.x; r < n; r += gridDim.x) {                                                        \\
+      const T *xr = x + (i64)r * c;                                                                          \\
+      T *dr = dx + (i64)r * c;                                                                               \\
+      double lse = row_lse<T>(xr, c, red);                                                                   \\
+      int t = target[r];                                                                                     \\
+      bool ok = t >= 0 && t < c;                                                                             \\
+      if (threadIdx.x == 0) index_ok(flag, site, t, r, c);                                                   \\
+      double gr = (double)g[r];                                                                              \\
+      for (int j = threadIdx.x; j < c; j += blockDim.x) {                                                    \\
+        double d = exp((double)xr[j] - lse) * gr;                                                            \\
+        if (j == t) d -= gr;                                                                                 \\
+        dr[j] = ok ? (T)d : (T)0;                                                                            \\
+      }                                                                                                      \\
+      __syncthreads();                                                                                       \\
+    }                                                                                                        \\
+  }
+SOFTMAX_XENT(f32, float)
+SOFTMAX_XENT(f64, double)
+
+// lstmCell: gates [B, 4H] (i, f, g, o) and c [B, H] -> h, c'.
+#define LSTM_CELL(SUFFIX, T)                                                                                  \\
+  extern "C" __global__ void lstm_cell_forward_##SUFFIX(T *h, T *cOut, const T *z, const T *c0, int b,       \\
+                                                        int H) {                                              \\
+    GRID_STRIDE(q, b * H) {                                                                                   \\
+      int r = q / H, j = q - r * H;                                                                           \\
+      const T *zr = z + (i64)r * 4 * H;                                                                       \\
+      double i = sigmoid_d(zr[j]), f = sigmoid_d(zr[H + j]), g = tanh((double)zr[2 * H + j]),                 \\
+             o = sigmoid_d(zr[3 * H + j]);                                                                    \\
+      double c = f * (double)c0[q] + i * g;                                                                   \\
+      cOut[q] = (T)c;                                                                                         \\
+      h[q] = (T)(o * tanh(c));                                                                                \\
+    }                                                                                                         \\
+  }                                                                                                           \\
+  extern "C" __global__ void lstm_cell_backward_##SUFFIX(T *dz, T *dc0, const T *z, const T *c0,             \\
+                                                         const T *c1, const T *gh, const T *gc, int b,        \\
+                                                         int H) {                                             \\
+    GRID_STRIDE(q, b * H) {                                                                                   \\
+      int r = q / H, j = q - r * H;                                                                           \\
+      const T *zr = z + (i64)r * 4 * H;                                                                       \\
+      T *dr = dz + (i64)r * 4 * H;                                                                            \\
+      double i = sigmoid_d(zr[j]), f = sigmoid_d(zr[H + j]), g = tanh((double)zr[2 * H + j]),                 \\
+             o = sigmoid_d(zr[3 * H + j]);                                                                    \\
+      double tc = tanh((double)c1[q]);                                                                        \\
+      double dh = gh ? (double)gh[q] : 0.0;                                                                   \\
+      double dc = (gc ? (double)gc[q] : 0.0) + dh * o * (1 - tc * tc);                                        \\
+      dr[j] = (T)(dc * g * i * (1 - i));                                                                      \\
+      dr[H + j] = (T)(dc * (double)c0[q] * f * (1 - f));                                                      \\
+      dr[2 * H + j] = (T)(dc * i * (1 - g * g));                                                              \\
+      dr[3 * H + j] = (T)(dh * tc * o * (1 - o));                                                             \\
+      dc0[q] = (T)(dc * f);                                                                                   \\
+    }                                                                                                         \\
+  }
+LSTM_CELL(f32, float)
+LSTM_CELL(f64, double)
+`,
+  indexing: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "indexing.cu"
+// Indexing: indexSelect (embedding lookups), indexAdd (their gradient, also in place into a running
+// gradient sum), gather and scatterAdd. Every index is range-checked on the device: a bad one is
+// reported through the index-error flag (thrown at the next read or sync) and replaced by a safe
+// value: 0 for reads, a skipped source for the adds. The adds use atomics, so the order in which
+// repeated indices are summed (and the last bits of such sums) may vary from run to run.
+
+#define INDEX_SELECT(SUFFIX, T)                                                                            \\
+  extern "C" __global__ void index_select_##SUFFIX(T *out, const T *x, const int *idx, int outer, int n,  \\
+                                                   int m, int inner, u32 *flag, int site) {                \\
+    GRID_STRIDE(q, outer * m * inner) {                                                                    \\
+      int j = q % inner, t = q / inner, i = t % m, o = t / m;                                              \\
+      int v = idx[i];                                                                                      \\
+      out[q] = index_ok(flag, site, v, i, n) ? x[((i64)o * n + v) * inner + j] : (T)0;                     \\
+    }                                                                                                      \\
+  }
+INDEX_SELECT(f32, float)
+INDEX_SELECT(f64, double)
+INDEX_SELECT(i32, int)
+INDEX_SELECT(u8, u8)
+
+// out[o, idx[i], j] += src[o, i, j]
+#define INDEX_ADD(SUFFIX, T)                                                                                  \\
+  extern "C" __global__ void index_add_##SUFFIX(T *out, const int *idx, const T *src, int outer, int n, int m, \\
+                                                int inner, u32 *flag, int site) {                             \\
+    GRID_STRIDE(q, outer * m * inner) {                                                                       \\
+      int j = q % inner, t = q / inner, i = t % m, o = t / m;                                                 \\
+      int v = idx[i];                                                                                         \\
+      if (index_ok(flag, site, v, i, n)) atomic_add(out + ((i64)o * n + v) * inner + j, src[q]);              \\
+    }                                                                                                         \\
+  }
+INDEX_ADD(f32, float)
+INDEX_ADD(f64, double)
+INDEX_ADD(i32, int)
+
+// out[i] = x[xoff(i) + idx[i] * axisStride], d walks the index's shape with x's strides (0 on the axis)
+#define GATHER(SUFFIX, T)                                                                                  \\
+  extern "C" __global__ void gather_##SUFFIX(T *out, const T *x, const int *idx, Dims d, int axisStride,  \\
+                                             int limit, u32 *flag, int site) {                             \\
+    int off[1];                                                                                            \\
+    GRID_STRIDE(i, d.n) {                                                                                  \\
+      dims_offsets(d, i, 1, off);                                                                          \\
+      int v = idx[i];                                                                                      \\
+      out[i] = index_ok(flag, site, v, i, limit) ? x[off[0] + (i64)v * axisStride] : (T)0;                 \\
+    }                                                                                                      \\
+  }
+GATHER(f32, float)
+GATHER(f64, double)
+GATHER(i32, int)
+GATHER(u8, u8)
+
+#define SCATTER_ADD(SUFFIX, T)                                                                                \\
+  extern "C" __global__ void scatter_add_##SUFFIX(T *out, const int *idx, const T *src, Dims d, int axisStride, \\
+                                                  int limit, u32 *flag, int site) {                           \\
+    int off[1];                                                                                               \\
+    GRID_STRIDE(i, d.n) {                                                                                     \\
+      dims_offsets(d, i, 1, off);                                                                             \\
+      int v = idx[i];                                                                                         \\
+      if (index_ok(flag, site, v, i, limit)) atomic_add(out + off[0] + (i64)v * axisStride, src[i]);          \\
+    }                                                                                                         \\
+  }
+SCATTER_ADD(f32, float)
+SCATTER_ADD(f64, double)
+SCATTER_ADD(i32, int)
+`,
+  layer_norm: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "layer_norm.cu"
+// Layer norm over the last d elements of each row: a block per row (sums in double: the mean, then
+// the biased variance of the centred values, then the affine map), as the CPU kernel. Backward in
+// closed form per row, plus a thread per column for dweight / dbias (rows summed in order).
+// Optional operands (weight, bias, the gradients of y / mean / rstd) are null pointers when absent.
+
+#define LAYER_NORM(SUFFIX, T)                                                                                 \\
+  extern "C" __global__ void layer_norm_forward_##SUFFIX(T *y, T *mean, T *rstd, const T *x, const T *w,     \\
+                                                         const T *b, int rows, int d, double eps) {           \\
+    __shared__ double red[32];                                                                                \\
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {                                                      \\
+      const T *xr = x + (i64)r * d;                                                                           \\
+      double s = 0;                                                                                           \\
+      for (int j = threadIdx.x; j < d; j += blockDim.x) s += (double)xr[j];                                   \\
+      double mu = block_sum(s, red) / d;                                                                      \\
+      double v = 0;                                                                                           \\
+      for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                     \\
+        double c = (double)xr[j] - mu;                                                                        \\
+        v += c * c;                                                                                           \\
+      }                                                                                                       \\
+      double sd = sqrt(block_sum(v, red) / d + eps);                                                          \\
+      if (threadIdx.x == 0) {                                                                                 \\
+        mean[r] = (T)mu;                                                                                      \\
+        rstd[r] = (T)(1.0 / sd);                                                                              \\
+      }                                                                                                       \\
+      for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                     \\
+        double o = ((double)xr[j] - mu) / sd;                                                                 \\
+        if (w) o *= (double)w[j];                                                                             \\
+        if (b) o += (double)b[j];                                                                             \\
+        y[(i64)r * d + j] = (T)o;                                                                             \\
+      }                                                                                                       \\
+    }                                                                                                         \\
+  }                                                                                                           \\
+  extern "C" __global__ void layer_norm_backward_##SUFFIX(T *dx, const T *x, const T *w, const T *mean,      \\
+                                                          const T *rstd, const T *gy, const T *gMean,         \\
+                                                          const T *gRstd, int rows, int d) {                  \\
+    __shared__ double red[32];                                                                                \\
+    for (int r = blockIdx.x; r < rows; r += gridDim.x) {                                                      \\
+      const T *xr = x + (i64)r * d;                                                                           \\
+      double mu = (double)mean[r], rs = (double)rstd[r];                                                      \\
+      double sg = 0, sgx = 0;                                                                                 \\
+      if (gy) {                                                                                               \\
+        for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                   \\
+          double xhat = ((double)xr[j] - mu) * rs;                                                            \\
+          double g = (double)gy[(i64)r * d + j] * (w ? (double)w[j] : 1.0);                                   \\
+          sg += g;                                                                                            \\
+          sgx += g * xhat;                                                                                    \\
+        }                                                                                                     \\
+        sg = block_sum(sg, red);                                                                              \\
+        sgx = block_sum(sgx, red);                                                                            \\
+      }                                                                                                       \\
+      double mg = sg / d, mgx = sgx / d;                                                                      \\
+      double fromMean = gMean ? (double)gMean[r] / d : 0.0;                                                   \\
+      double fromRstd = gRstd ? (-(double)gRstd[r] * rs * rs * rs) / d : 0.0;                                 \\
+      for (int j = threadIdx.x; j < d; j += blockDim.x) {                                                     \\
+        double c = (double)xr[j] - mu;                                                                        \\
+        double o = fromMean + fromRstd * c;                                                                   \\
+        if (gy) o += rs * ((double)gy[(i64)r * d + j] * (w ? (double)w[j] : 1.0) - mg - c * rs * mgx);        \\
+        dx[(i64)r * d + j] = (T)o;                                                                            \\
+      }                                                                                                       \\
+      __syncthreads();                                                                                        \\
+    }                                                                                                         \\
+  }                                                                                                           \\
+  extern "C" __global__ void layer_norm_params_##SUFFIX(T *dw, T *db, const T *x, const T *mean,             \\
+                                                        const T *rstd, const T *gy, int rows, int d) {        \\
+    GRID_STRIDE(j, d) {                                                                                       \\
+      double aw = 0, ab = 0;                                                                                  \\
+      for (int r = 0; r < rows; r++) {                                                                        \\
+        double g = (double)gy[(i64)r * d + j];                                                                \\
+        aw += g * (((double)x[(i64)r * d + j] - (double)mean[r]) * (double)rstd[r]);                          \\
+        ab += g;                                                                                              \\
+      }                                                                                                       \\
+      if (dw) dw[j] = (T)aw;                                                                                  \\
+      if (db) db[j] = (T)ab;                                                                                  \\
+    }                                                                                                         \\
+  }
+LAYER_NORM(f32, float)
+LAYER_NORM(f64, double)
+`,
+  layout: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "layout.cu"
+// Layout copies: \`strided\` (permute, expand, slice with step, flip: any strides, negative included,
+// from an element offset) and concat (one launch per input, each writing its block of every row).
+
+#define STRIDED(SUFFIX, T)                                                                        \\
+  extern "C" __global__ void strided_##SUFFIX(T *out, const T *x, Dims d, int offset) {          \\
+    int off[1];                                                                                   \\
+    GRID_STRIDE(i, d.n) {                                                                         \\
+      dims_offsets(d, i, 1, off);                                                                 \\
+      out[i] = x[offset + off[0]];                                                                \\
+    }                                                                                             \\
+  }
+STRIDED(f32, float)
+STRIDED(f64, double)
+STRIDED(i32, int)
+STRIDED(u8, u8)
+
+// out[o, at + j] = x[o, j] for o < outer, j < len, rows of \`total\` elements in out.
+#define CONCAT(SUFFIX, T)                                                                                     \\
+  extern "C" __global__ void concat_##SUFFIX(T *out, const T *x, int outer, int len, int total, int at) {   \\
+    GRID_STRIDE(q, outer * len) {                                                                             \\
+      int o = q / len, j = q - o * len;                                                                       \\
+      out[(i64)o * total + at + j] = x[q];                                                                    \\
+    }                                                                                                         \\
+  }
+CONCAT(f32, float)
+CONCAT(f64, double)
+CONCAT(i32, int)
+CONCAT(u8, u8)
+`,
+  matmul: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "matmul.cu"
+// The GEMM used when cuBLAS is not there (and for int32, which cuBLAS does not multiply):
+// C = alpha·op(A)·op(B) + beta·C, row-major, batched with strides (0 broadcasts one matrix), 32×32
+// tiles of A and B in shared memory, each thread computing 2×2 outputs in double.
+#define TILE 32
+
+template <class T>
+__device__ __forceinline__ void gemm_body(T *C, const T *A, const T *B, int m, int n, int k, int lda, int ldb,
+                                          int ldc, int ta, int tb, i64 sA, i64 sB, i64 sC, double alpha,
+                                          double beta) {
+  __shared__ T as[TILE][TILE + 1];
+  __shared__ T bs[TILE][TILE + 1];
+  int bz = blockIdx.z;
+  A += bz * sA;
+  B += bz * sB;
+  C += bz * sC;
+  int tx = threadIdx.x, ty = threadIdx.y;  // 16 × 16 threads
+  int row0 = blockIdx.y * TILE, col0 = blockIdx.x * TILE;
+  double acc[2][2] = {{0, 0}, {0, 0}};
+  for (int p0 = 0; p0 < k; p0 += TILE) {
+    for (int li = ty; li < TILE; li += 16) {
+      for (int lp = tx; lp < TILE; lp += 16) {
+        int i = row0 + li, p = p0 + lp;
+        as[li][lp] = (i < m && p < k) ? (ta ? A[(i64)p * lda + i] : A[(i64)i * lda + p]) : (T)0;
+        int pj = p0 + li, j = col0 + lp;
+        bs[li][lp] = (pj < k && j < n) ? (tb ? B[(i64)j * ldb + pj] : B[(i64)pj * ldb + j]) : (T)0;
+      }
+    }
+    __syncthreads();
+    for (int p = 0; p < TILE; p++) {
+      double a0 = (double)as[ty][p], a1 = (double)as[ty + 16][p];
+      double b0 = (double)bs[p][tx], b1 = (double)bs[p][tx + 16];
+      acc[0][0] += a0 * b0;
+      acc[0][1] += a0 * b1;
+      acc[1][0] += a1 * b0;
+      acc[1][1] += a1 * b1;
+    }
+    __syncthreads();
+  }
+  for (int u = 0; u < 2; u++) {
+    for (int v = 0; v < 2; v++) {
+      int i = row0 + ty + 16 * u, j = col0 + tx + 16 * v;
+      if (i < m && j < n) {
+        T *c = C + (i64)i * ldc + j;
+        double r = alpha * acc[u][v];
+        if (beta != 0.0) r += beta * (double)*c;
+        *c = from_double<T>(r);
+      }
+    }
+  }
+}
+
+#define GEMM(SUFFIX, T)                                                                                 \\
+  extern "C" __global__ void gemm_##SUFFIX(T *C, const T *A, const T *B, int m, int n, int k, int lda,  \\
+                                           int ldb, int ldc, int ta, int tb, i64 sA, i64 sB, i64 sC,    \\
+                                           double alpha, double beta) {                                 \\
+    gemm_body<T>(C, A, B, m, n, k, lda, ldb, ldc, ta, tb, sA, sB, sC, alpha, beta);                     \\
+  }
+GEMM(f32, float)
+GEMM(f64, double)
+GEMM(i32, int)
+`,
+  optim: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "optim.cu"
+// Optimizer updates (the fused ops of @rnn/tensor's ops/optim.ts), one thread per element, in double
+// with the CPU kernel's operations in the same order; the host computes the step's scalars as the CPU
+// kernel does. Outputs are new buffers (the tensor layer assigns them back).
+
+// adamUpdate: p, g, m, v, [vmax] -> p', m', v', [vmax']. vmax null without AMSGrad.
+#define ADAM(SUFFIX, T)                                                                                       \\
+  extern "C" __global__ void adam_##SUFFIX(T *p1, T *m1, T *v1, T *vmax1, const T *p, const T *g, const T *m, \\
+                                           const T *v, const T *vmax, int n, double beta1, double beta2,      \\
+                                           double c1, double c2, double stepSize, double bias2Sqrt,           \\
+                                           double eps, double decay, double l2, double sign) {                \\
+    GRID_STRIDE(i, n) {                                                                                       \\
+      double pi = (double)p[i];                                                                               \\
+      double gi = sign * (double)g[i] + l2 * pi;                                                              \\
+      double mi = (double)m[i] * beta1 + gi * c1;                                                             \\
+      double vi = (double)v[i] * beta2 + gi * c2 * gi;                                                        \\
+      m1[i] = (T)mi;                                                                                          \\
+      v1[i] = (T)vi;                                                                                          \\
+      double s = vi;                                                                                          \\
+      if (vmax) {                                                                                             \\
+        double w = (double)vmax[i];                                                                           \\
+        s = (w != w || vi != vi) ? NAN_D : w > vi ? w : vi;                                                   \\
+        vmax1[i] = (T)s;                                                                                      \\
+      }                                                                                                       \\
+      p1[i] = (T)(pi * decay - (mi / (sqrt(s) / bias2Sqrt + eps)) * stepSize);                                \\
+    }                                                                                                         \\
+  }
+ADAM(f32, float)
+ADAM(f64, double)
+
+// sgdUpdate: p, g, [buf] -> p', [buf']. momentum 0: no buffer (buf, buf1 null).
+#define SGD(SUFFIX, T)                                                                                        \\
+  extern "C" __global__ void sgd_##SUFFIX(T *p1, T *b1, const T *p, const T *g, const T *buf, int n,         \\
+                                          double lr, double momentum, double damp, double wd, double sign,    \\
+                                          int first, int nesterov) {                                          \\
+    GRID_STRIDE(i, n) {                                                                                       \\
+      double pi = (double)p[i];                                                                               \\
+      double d = sign * (double)g[i] + wd * pi;                                                               \\
+      if (!b1) {                                                                                              \\
+        p1[i] = (T)(pi - d * lr);                                                                             \\
+      } else {                                                                                                \\
+        double b = first ? d : (double)buf[i] * momentum + d * damp;                                          \\
+        b1[i] = (T)b;                                                                                         \\
+        p1[i] = (T)(pi - (nesterov ? d + b * momentum : b) * lr);                                             \\
+      }                                                                                                       \\
+    }                                                                                                         \\
+  }
+SGD(f32, float)
+SGD(f64, double)
+`,
+  random: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "random.cu"
+// Philox-4x32-10 keyed by the seed, exactly as @rnn/tensor's \`philox4x32\`: element i is lane i % 4 of
+// block counter + floor(i / 4) (a 64-bit counter). Uniform = (word >> 8)·2^-24; normal = Box–Muller
+// on lanes (0, 1) and (2, 3) in double, with the CPU backend's operations in the same order.
+#define PHILOX_M0 0xd2511f53u
+#define PHILOX_M1 0xcd9e8d57u
+#define PHILOX_W0 0x9e3779b9u
+#define PHILOX_W1 0xbb67ae85u
+
+__device__ __forceinline__ void philox(u64 counter, u32 k0, u32 k1, u32 *out) {
+  u32 c0 = (u32)counter, c1 = (u32)(counter >> 32), c2 = 0, c3 = 0;
+  for (int r = 0; r < 10; r++) {
+    u32 hi0 = __umulhi(PHILOX_M0, c0), lo0 = PHILOX_M0 * c0;
+    u32 hi1 = __umulhi(PHILOX_M1, c2), lo1 = PHILOX_M1 * c2;
+    c0 = hi1 ^ c1 ^ k0;
+    c1 = lo1;
+    c2 = hi0 ^ c3 ^ k1;
+    c3 = lo0;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+  out[0] = c0;
+  out[1] = c1;
+  out[2] = c2;
+  out[3] = c3;
+}
+
+__device__ __forceinline__ double word_uniform(u32 w) { return (double)(w >> 8) * 5.9604644775390625e-8; }
+
+// One thread per block of four elements.
+template <class T>
+__device__ __forceinline__ void random_body(T *out, int n, u64 counter, u32 k0, u32 k1, int normal) {
+  const double TWO_PI = 6.283185307179586;
+  GRID_STRIDE(b, (n + 3) / 4) {
+    u32 w[4];
+    philox(counter + (u64)b, k0, k1, w);
+    double v[4];
+    if (!normal) {
+      for (int j = 0; j < 4; j++) v[j] = word_uniform(w[j]);
+    } else {
+      for (int j = 0; j < 4; j += 2) {
+        double u1 = word_uniform(w[j]) + 5.9604644775390625e-8;  // (0, 1]: log never sees 0
+        double u2 = word_uniform(w[j + 1]);
+        double r = sqrt(-2.0 * log(u1));
+        double a = TWO_PI * u2;
+        v[j] = r * cos(a);
+        v[j + 1] = r * sin(a);
+      }
+    }
+    for (int j = 0; j < 4 && 4 * b + j < n; j++) out[4 * b + j] = (T)v[j];
+  }
+}
+
+// counter as two 32-bit halves (lo, hi), key as two words.
+extern "C" __global__ void random_f32(float *out, int n, u32 counterLo, u32 counterHi, u32 k0, u32 k1, int normal) {
+  random_body<float>(out, n, ((u64)counterHi << 32) | counterLo, k0, k1, normal);
+}
+extern "C" __global__ void random_f64(double *out, int n, u32 counterLo, u32 counterHi, u32 k0, u32 k1, int normal) {
+  random_body<double>(out, n, ((u64)counterHi << 32) | counterLo, k0, k1, normal);
+}
+`,
+  reduce: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "reduce.cu"
+// Reductions over the middle axis of [outer, r, inner] (the host moves scattered axes next to each
+// other first): sum in double, max/min with NaN propagating, and argmax/argmin (first index on ties,
+// the first NaN wins), as the CPU backend. Two shapes of kernel: a thread per output when there are
+// many outputs, a block per output (shared-memory tree) when there are few long rows.
+// op: 0 sum, 1 max, 2 min; arg op: 0 argmax, 1 argmin.
+
+__device__ __forceinline__ double reduce_combine(int op, double a, double b) {
+  if (op == 0) return a + b;
+  if (a != a) return a;
+  if (b != b) return b;
+  return op == 1 ? (b > a ? b : a) : (b < a ? b : a);
+}
+
+template <class T>
+__device__ __forceinline__ void reduce_thread_body(T *out, const T *x, int outer, int r, int inner, int op) {
+  GRID_STRIDE(q, outer * inner) {
+    int o = q / inner, i = q - o * inner;
+    const T *p = x + (i64)o * r * inner + i;
+    double acc = op == 0 ? 0.0 : (double)p[0];
+    for (int k = op == 0 ? 0 : 1; k < r; k++) acc = reduce_combine(op, acc, (double)p[(i64)k * inner]);
+    out[q] = from_double<T>(acc);
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void reduce_block_body(T *out, const T *x, int outer, int r, int inner, int op) {
+  __shared__ double part[1024];
+  for (int q = blockIdx.x; q < outer * inner; q += gridDim.x) {
+    int o = q / inner, i = q - o * inner;
+    const T *p = x + (i64)o * r * inner + i;
+    double acc = op == 0 ? 0.0 : (double)p[0];
+    for (int k = threadIdx.x; k < r; k += blockDim.x) acc = reduce_combine(op, acc, (double)p[(i64)k * inner]);
+    part[threadIdx.x] = acc;
+    __syncthreads();
+    for (int s = blockDim.x >> 1; s > 0; s >>= 1) {
+      if (threadIdx.x < s) part[threadIdx.x] = reduce_combine(op, part[threadIdx.x], part[threadIdx.x + s]);
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) out[q] = from_double<T>(part[0]);
+    __syncthreads();
+  }
+}
+
+#define REDUCE(SUFFIX, T)                                                                                   \\
+  extern "C" __global__ void reduce_thread_##SUFFIX(T *out, const T *x, int outer, int r, int inner, int op) { \\
+    reduce_thread_body<T>(out, x, outer, r, inner, op);                                                     \\
+  }                                                                                                         \\
+  extern "C" __global__ void reduce_block_##SUFFIX(T *out, const T *x, int outer, int r, int inner, int op) {  \\
+    reduce_block_body<T>(out, x, outer, r, inner, op);                                                      \\
+  }
+REDUCE(f32, float)
+REDUCE(f64, double)
+REDUCE(i32, int)
+REDUCE(u8, u8)
+
+// (value, index) pairs: does candidate (b, kb) replace the best (a, ka)? NaN first, then the better
+// value, then the lower index.
+__device__ __forceinline__ bool arg_better(int op, double a, int ka, double b, int kb) {
+  bool an = a != a, bn = b != b;
+  if (an || bn) return bn && (!an || kb < ka);
+  if (b == a) return kb < ka;
+  return op == 0 ? b > a : b < a;
+}
+
+template <class T>
+__device__ __forceinline__ void arg_thread_body(int *out, const T *x, int outer, int r, int inner, int op) {
+  GRID_STRIDE(q, outer * inner) {
+    int o = q / inner, i = q - o * inner;
+    const T *p = x + (i64)o * r * inner + i;
+    double best = (double)p[0];
+    int bk = 0;
+    for (int k = 1; k < r && best == best; k++) {
+      double v = (double)p[(i64)k * inner];
+      if (v != v || (op == 0 ? v > best : v < best)) {
+        best = v;
+        bk = k;
+      }
+    }
+    out[q] = bk;
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void arg_block_body(int *out, const T *x, int outer, int r, int inner, int op) {
+  __shared__ double val[512];
+  __shared__ int idx[512];
+  for (int q = blockIdx.x; q < outer * inner; q += gridDim.x) {
+    int o = q / inner, i = q - o * inner;
+    const T *p = x + (i64)o * r * inner + i;
+    double best = 0;
+    int bk = -1;
+    for (int k = threadIdx.x; k < r; k += blockDim.x) {
+      double v = (double)p[(i64)k * inner];
+      if (bk < 0 || arg_better(op, best, bk, v, k)) {
+        best = v;
+        bk = k;
+      }
+    }
+    val[threadIdx.x] = best;
+    idx[threadIdx.x] = bk;
+    __syncthreads();
+    for (int s = blockDim.x >> 1; s > 0; s >>= 1) {
+      if (threadIdx.x < s) {
+        int kb = idx[threadIdx.x + s];
+        if (kb >= 0 && (idx[threadIdx.x] < 0 || arg_better(op, val[threadIdx.x], idx[threadIdx.x], val[threadIdx.x + s], kb))) {
+          val[threadIdx.x] = val[threadIdx.x + s];
+          idx[threadIdx.x] = kb;
+        }
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) out[q] = idx[0] < 0 ? 0 : idx[0];
+    __syncthreads();
+  }
+}
+
+#define ARG_REDUCE(SUFFIX, T)                                                                                  \\
+  extern "C" __global__ void arg_thread_##SUFFIX(int *out, const T *x, int outer, int r, int inner, int op) { \\
+    arg_thread_body<T>(out, x, outer, r, inner, op);                                                           \\
+  }                                                                                                            \\
+  extern "C" __global__ void arg_block_##SUFFIX(int *out, const T *x, int outer, int r, int inner, int op) {  \\
+    arg_block_body<T>(out, x, outer, r, inner, op);                                                            \\
+  }
+ARG_REDUCE(f32, float)
+ARG_REDUCE(f64, double)
+ARG_REDUCE(i32, int)
+ARG_REDUCE(u8, u8)
+`,
+  rnn: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "rnn.cu"
+// The pointwise parts of the fused rnnLayer (one direction of an LSTM / GRU / Elman layer over a
+// packed sequence; src/kernels/rnn-layer.ts drives them): per time step one GEMM (cuBLAS) then one of
+// these gate kernels, a thread per (batch row, hidden unit). Pointers to a step's rows are already
+// offset to the step's first packed row. Formulas and the workspace layout are the CPU kernel's
+// (LSTM: i, f, g, o, c' per row; GRU: r, z, n, W_hn h + b_hn), in double, rounded once when stored.
+
+// xw[r, k] = bIh[k] (+ bHh[k]): every packed row starts as the bias before x·W_ihᵀ is accumulated.
+#define RNN_COMMON(SUFFIX, T)                                                                                \\
+  extern "C" __global__ void rnn_bias_rows_##SUFFIX(T *xw, const T *bIh, const T *bHh, int n, int gh) {     \\
+    GRID_STRIDE(q, n * gh) {                                                                                 \\
+      int k = q % gh;                                                                                        \\
+      xw[q] = (T)((double)bIh[k] + (bHh ? (double)bHh[k] : 0.0));                                            \\
+    }                                                                                                        \\
+  }                                                                                                          \\
+  /* hPrev[r] = the state row r started from: y[prev[r]], or h0[-1 - prev[r]] for the initial state. */     \\
+  extern "C" __global__ void rnn_prev_rows_##SUFFIX(T *hPrev, const T *y, const T *h0, const int *prev,     \\
+                                                    int n, int width) {                                      \\
+    GRID_STRIDE(q, n * width) {                                                                              \\
+      int r = q / width, k = q - r * width;                                                                  \\
+      int p = prev[r];                                                                                       \\
+      hPrev[q] = p >= 0 ? y[(i64)p * width + k] : h0[(i64)(-1 - p) * width + k];                             \\
+    }                                                                                                        \\
+  }                                                                                                          \\
+  /* out = a + b (b may be null): the state gradient plus this step's output gradient. */                  \\
+  extern "C" __global__ void rnn_add_##SUFFIX(T *out, const T *a, const T *b, int n) {                      \\
+    GRID_STRIDE(q, n) out[q] = b ? (T)((double)a[q] + (double)b[q]) : a[q];                                  \\
+  }
+
+#define LSTM_STEP(SUFFIX, T)                                                                                 \\
+  /* h (or hRaw with a projection: y is then null and written after the projection GEMM). */               \\
+  extern "C" __global__ void lstm_step_forward_##SUFFIX(const T *xw, const T *hh, T *c, T *ws, T *h, T *y,  \\
+                                                        int bs, int H) {                                     \\
+    GRID_STRIDE(q, bs * H) {                                                                                 \\
+      int j = q / H, k = q - j * H;                                                                          \\
+      const T *gx = xw + (i64)j * 4 * H, *gr = hh + (i64)j * 4 * H;                                          \\
+      double i = sigmoid_d((double)gx[k] + (double)gr[k]);                                                   \\
+      double f = sigmoid_d((double)gx[H + k] + (double)gr[H + k]);                                           \\
+      double g = tanh((double)gx[2 * H + k] + (double)gr[2 * H + k]);                                        \\
+      double o = sigmoid_d((double)gx[3 * H + k] + (double)gr[3 * H + k]);                                   \\
+      double cn = f * (double)c[q] + i * g;                                                                  \\
+      c[q] = (T)cn;                                                                                          \\
+      double hn = o * tanh(cn);                                                                              \\
+      T *w = ws + (i64)j * 5 * H;                                                                            \\
+      w[k] = (T)i;                                                                                           \\
+      w[H + k] = (T)f;                                                                                       \\
+      w[2 * H + k] = (T)g;                                                                                   \\
+      w[3 * H + k] = (T)o;                                                                                   \\
+      w[4 * H + k] = (T)cn;                                                                                  \\
+      h[q] = (T)hn;                                                                                          \\
+      if (y) y[q] = (T)hn;                                                                                   \\
+    }                                                                                                        \\
+  }                                                                                                          \\
+  /* prev: per packed row of this step, the row it started from (ws row) or -1 - j (c0 row j). */          \\
+  extern "C" __global__ void lstm_step_backward_##SUFFIX(T *dG, const T *wsAll, int off, const int *prev,    \\
+                                                         const T *c0, const T *dhr, T *dc, T *hRaw, int bs,  \\
+                                                         int H) {                                            \\
+    GRID_STRIDE(q, bs * H) {                                                                                 \\
+      int j = q / H, k = q - j * H;                                                                          \\
+      const T *w = wsAll + (i64)(off + j) * 5 * H;                                                           \\
+      double i = (double)w[k], f = (double)w[H + k], g = (double)w[2 * H + k], o = (double)w[3 * H + k];    \\
+      double cn = (double)w[4 * H + k];                                                                      \\
+      int p = prev[j];                                                                                       \\
+      double cOld = p >= 0 ? (double)wsAll[(i64)p * 5 * H + 4 * H + k] : (double)c0[(i64)(-1 - p) * H + k]; \\
+      double tc = tanh(cn);                                                                                  \\
+      double dhk = (double)dhr[q];                                                                           \\
+      double dct = (double)dc[q] + dhk * o * (1 - tc * tc);                                                  \\
+      T *d = dG + (i64)j * 4 * H;                                                                            \\
+      d[k] = (T)(dct * g * i * (1 - i));                                                                     \\
+      d[H + k] = (T)(dct * cOld * f * (1 - f));                                                              \\
+      d[2 * H + k] = (T)(dct * i * (1 - g * g));                                                             \\
+      d[3 * H + k] = (T)(dhk * tc * o * (1 - o));                                                            \\
+      dc[q] = (T)(dct * f);                                                                                  \\
+      if (hRaw) hRaw[q] = (T)(o * tc);                                                                       \\
+    }                                                                                                        \\
+  }
+
+#define GRU_STEP(SUFFIX, T)                                                                                  \\
+  extern "C" __global__ void gru_step_forward_##SUFFIX(const T *xw, const T *hh, const T *bHh, T *h, T *ws,  \\
+                                                       T *y, int bs, int H) {                                \\
+    GRID_STRIDE(q, bs * H) {                                                                                 \\
+      int j = q / H, k = q - j * H;                                                                          \\
+      const T *gx = xw + (i64)j * 3 * H, *gr = hh + (i64)j * 3 * H;                                          \\
+      double ghn = (double)gr[2 * H + k] + (bHh ? (double)bHh[2 * H + k] : 0.0);                             \\
+      double r = sigmoid_d((double)gx[k] + (double)gr[k] + (bHh ? (double)bHh[k] : 0.0));                   \\
+      double z = sigmoid_d((double)gx[H + k] + (double)gr[H + k] + (bHh ? (double)bHh[H + k] : 0.0));       \\
+      double cand = tanh((double)gx[2 * H + k] + r * ghn);                                                   \\
+      double hn = cand + z * ((double)h[q] - cand);                                                          \\
+      T *w = ws + (i64)j * 4 * H;                                                                            \\
+      w[k] = (T)r;                                                                                           \\
+      w[H + k] = (T)z;                                                                                       \\
+      w[2 * H + k] = (T)cand;                                                                                \\
+      w[3 * H + k] = (T)ghn;                                                                                 \\
+      h[q] = (T)hn;                                                                                          \\
+      y[q] = (T)hn;                                                                                          \\
+    }                                                                                                        \\
+  }                                                                                                          \\
+  /* dGi, dGh, ws and hPrev at this step's rows; dh (the state gradient, rows j < bs) gets the direct      \\
+     path dh·z here, and the W_hh path is accumulated onto it by the following GEMM. */                     \\
+  extern "C" __global__ void gru_step_backward_##SUFFIX(T *dGi, T *dGh, const T *ws, const T *dht,          \\
+                                                        const T *hPrev, T *dh, int bs, int H) {              \\
+    GRID_STRIDE(q, bs * H) {                                                                                 \\
+      int j = q / H, k = q - j * H;                                                                          \\
+      const T *w = ws + (i64)j * 4 * H;                                                                      \\
+      double r = (double)w[k], z = (double)w[H + k], cand = (double)w[2 * H + k], ghn = (double)w[3 * H + k]; \\
+      double dhk = (double)dht[q];                                                                           \\
+      double dn = dhk * (1 - z) * (1 - cand * cand);                                                         \\
+      double dz = dhk * ((double)hPrev[q] - cand) * z * (1 - z);                                             \\
+      double dr = dn * ghn * r * (1 - r);                                                                    \\
+      T *a = dGi + (i64)j * 3 * H, *b = dGh + (i64)j * 3 * H;                                                \\
+      a[k] = (T)dr;                                                                                          \\
+      a[H + k] = (T)dz;                                                                                      \\
+      a[2 * H + k] = (T)dn;                                                                                  \\
+      b[k] = (T)dr;                                                                                          \\
+      b[H + k] = (T)dz;                                                                                      \\
+      b[2 * H + k] = (T)(dn * r);                                                                            \\
+      dh[q] = (T)(dhk * z);                                                                                  \\
+    }                                                                                                        \\
+  }
+
+#define ELMAN_STEP(SUFFIX, T)                                                                                \\
+  extern "C" __global__ void elman_step_forward_##SUFFIX(const T *xw, const T *hh, T *h, T *y, int bs,      \\
+                                                         int H, int relu) {                                  \\
+    GRID_STRIDE(q, bs * H) {                                                                                 \\
+      double pre = (double)xw[q] + (double)hh[q];                                                            \\
+      double hn = relu ? (pre > 0 ? pre : 0.0) : tanh(pre);                                                  \\
+      h[q] = (T)hn;                                                                                          \\
+      y[q] = (T)hn;                                                                                          \\
+    }                                                                                                        \\
+  }                                                                                                          \\
+  extern "C" __global__ void elman_step_backward_##SUFFIX(T *dG, const T *y, const T *dht, int bs, int H,   \\
+                                                          int relu) {                                        \\
+    GRID_STRIDE(q, bs * H) {                                                                                 \\
+      double v = (double)y[q];                                                                               \\
+      dG[q] = (T)((double)dht[q] * (relu ? (v > 0 ? 1.0 : 0.0) : 1 - v * v));                                \\
+    }                                                                                                        \\
+  }
+
+RNN_COMMON(f32, float)
+RNN_COMMON(f64, double)
+LSTM_STEP(f32, float)
+LSTM_STEP(f64, double)
+GRU_STEP(f32, float)
+GRU_STEP(f64, double)
+ELMAN_STEP(f32, float)
+ELMAN_STEP(f64, double)
+`,
+  softmax: `// Shared by every kernel module (prepended to each .cu file before NVRTC or nvcc compiles it): integer
+// types, the shape/stride block of broadcasting and strided kernels, grid-stride loops, conversions
+// with JavaScript's semantics, and the index-error flag. No #include: NVRTC compiles this as it is.
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef long long i64;
+typedef unsigned long long u64;
+
+#define MAX_RANK 8
+
+// Up to four operands walked over one index space (the output's shape): offset of operand k at
+// output index i = sum_d coord_d(i) * stride[k][d]. Packed by src/device/args.ts (\`dims\`).
+struct Dims {
+  int shape[MAX_RANK];
+  int stride[4][MAX_RANK];
+  int rank;
+  int n;  // number of output elements
+};
+
+__device__ __forceinline__ void dims_offsets(const Dims &d, int i, int nops, int *off) {
+  for (int k = 0; k < nops; k++) off[k] = 0;
+  for (int r = d.rank - 1; r >= 0; r--) {
+    int s = d.shape[r];
+    int c = i % s;
+    i /= s;
+    for (int k = 0; k < nops; k++) off[k] += c * d.stride[k][r];
+  }
+}
+
+#define GRID_STRIDE(i, n) \\
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+
+// JavaScript's ToInt32 (what storing a number into an Int32Array does): truncate, wrap modulo 2^32,
+// NaN and infinities to 0.
+__device__ __forceinline__ int to_int32(double x) {
+  if (!(x - x == 0.0)) return 0;  // NaN or infinite
+  double t = trunc(x);
+  double m = fmod(t, 4294967296.0);
+  if (m < 0) m += 4294967296.0;
+  return (int)(u32)(u64)m;
+}
+
+// Storing a double into each element type, as the CPU backend's typed arrays do.
+template <class T> __device__ __forceinline__ T from_double(double v);
+template <> __device__ __forceinline__ float from_double<float>(double v) { return (float)v; }
+template <> __device__ __forceinline__ double from_double<double>(double v) { return v; }
+template <> __device__ __forceinline__ int from_double<int>(double v) { return to_int32(v); }
+template <> __device__ __forceinline__ u8 from_double<u8>(double v) { return v != 0.0 ? 1 : 0; }
+
+__device__ __forceinline__ double sigmoid_d(double v) {
+  if (v >= 0) return 1.0 / (1.0 + exp(-v));
+  double e = exp(v);
+  return e / (1.0 + e);
+}
+
+// The index-error flag (src/device/index-errors.ts): words claimed, site, value, position, limit.
+// The first bad index wins the compare-and-swap and writes its report; the kernel then uses a safe
+// value instead of reading or writing out of bounds.
+__device__ __forceinline__ bool index_ok(u32 *flag, int site, int v, int pos, int limit) {
+  if (v >= 0 && v < limit) return true;
+  if (atomicCAS(flag, 0u, 1u) == 0u) {
+    flag[1] = (u32)site;
+    flag[2] = (u32)v;
+    flag[3] = (u32)pos;
+    flag[4] = (u32)limit;
+  }
+  return false;
+}
+
+// Block-wide sum of doubles (blockDim.x a multiple of 32, at most 1024); every thread gets the total.
+__device__ __forceinline__ double block_sum(double v, double *shared32) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x >> 5;
+  __syncthreads();
+  if (lane == 0) shared32[warp] = v;
+  __syncthreads();
+  v = lane < warps ? shared32[lane] : 0.0;
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// atomicAdd for each float type (double atomics need sm_60, which every supported GPU has).
+__device__ __forceinline__ void atomic_add(float *p, float v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(double *p, double v) { atomicAdd(p, v); }
+__device__ __forceinline__ void atomic_add(int *p, int v) { atomicAdd(p, v); }
+
+#define NAN_D __longlong_as_double(0x7ff8000000000000LL)
+#define INF_D __longlong_as_double(0x7ff0000000000000LL)
+
+#line 1 "softmax.cu"
+// Softmax / log-softmax along the middle axis of [outer, n, inner], subtracting the max (NaN
+// propagates; a row of -Infinity uses 0 as its max), sums in double, as the CPU backend. A block per
+// row when inner == 1 (the usual last-axis softmax); otherwise a thread per (outer, inner) column.
+
+template <class T>
+__device__ __forceinline__ void softmax_column(T *out, const T *x, i64 base, int n, int inner, int log_) {
+  double m = -INF_D;
+  for (int k = 0; k < n; k++) {
+    double v = (double)x[base + (i64)k * inner];
+    if (v > m || v != v) m = v;
+  }
+  if (m == -INF_D) m = 0;
+  double s = 0;
+  for (int k = 0; k < n; k++) s += exp((double)x[base + (i64)k * inner] - m);
+  if (log_) {
+    double lse = m + log(s);
+    for (int k = 0; k < n; k++) out[base + (i64)k * inner] = (T)((double)x[base + (i64)k * inner] - lse);
+  } else {
+    double inv = 1.0 / s;
+    for (int k = 0; k < n; k++) out[base + (i64)k * inner] = (T)(exp((double)x[base + (i64)k * inner] - m) * inv);
+  }
+}
+
+template <class T>
+__device__ __forceinline__ void softmax_rows(T *out, const T *x, int rows, int n, int log_) {
+  __shared__ double red[32];
+  for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T *xr = x + (i64)r * n;
+    T *orow = out + (i64)r * n;
+    // max, NaN propagating: a NaN anywhere makes the row NaN (its sum is NaN below)
+    double m = -INF_D;
+    bool nan = false;
+    for (int k = threadIdx.x; k < n; k += blockDim.x) {
+      double v = (double)xr[k];
+      if (v != v) nan = true;
+      else if (v > m) m = v;
+    }
+    for (int o = 16; o > 0; o >>= 1) {
+      m = fmax(m, __shfl_xor_sync(0xffffffffu, m, o));
+      nan = __any_sync(0xffffffffu, nan);
+    }
+    __syncthreads();
+    if ((threadIdx.x & 31) == 0) red[threadIdx.x >> 5] = nan ? NAN_D : m;
+    __syncthreads();
+    m = -INF_D;
+    for (int w = 0; w < (int)(blockDim.x >> 5); w++) {
+      double v = red[w];
+      if (v != v || v > m) m = v;
+      if (m != m) break;
+    }
+    if (m == -INF_D) m = 0;
+    double s = 0;
+    for (int k = threadIdx.x; k < n; k += blockDim.x) s += exp((double)xr[k] - m);
+    s = block_sum(s, red);
+    if (log_) {
+      double lse = m + log(s);
+      for (int k = threadIdx.x; k < n; k += blockDim.x) orow[k] = (T)((double)xr[k] - lse);
+    } else {
+      double inv = 1.0 / s;
+      for (int k = threadIdx.x; k < n; k += blockDim.x) orow[k] = (T)(exp((double)xr[k] - m) * inv);
+    }
+    __syncthreads();
+  }
+}
+
+#define SOFTMAX(SUFFIX, T)                                                                                   \\
+  extern "C" __global__ void softmax_rows_##SUFFIX(T *out, const T *x, int rows, int n, int log_) {         \\
+    softmax_rows<T>(out, x, rows, n, log_);                                                                  \\
+  }                                                                                                          \\
+  extern "C" __global__ void softmax_cols_##SUFFIX(T *out, const T *x, int outer, int n, int inner, int log_) { \\
+    GRID_STRIDE(q, outer * inner) {                                                                          \\
+      int o = q / inner, i = q - o * inner;                                                                  \\
+      softmax_column<T>(out, x, (i64)o * n * inner + i, n, inner, log_);                                     \\
+    }                                                                                                        \\
+  }
+SOFTMAX(f32, float)
+SOFTMAX(f64, double)
+`,
 };
 
 /** Hash of the sources (the embedded fallback PTX records the hash it was built from). */

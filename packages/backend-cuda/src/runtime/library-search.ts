@@ -73,7 +73,10 @@ function sitePackages(host: SearchHost): string[] {
   roots.push('/usr/local/lib', '/usr/lib', '/opt/conda/lib');
   const out: string[] = [];
   for (const root of roots) {
-    for (const py of host.list(root).filter((d) => /^python3/.test(d)).sort(byVersionDesc)) {
+    for (const py of host
+      .list(root)
+      .filter((d) => /^python3/.test(d))
+      .sort(byVersionDesc)) {
       for (const kind of ['site-packages', 'dist-packages']) out.push(join(root, py, kind));
     }
   }
@@ -110,7 +113,10 @@ export function toolkitDirs(host: SearchHost, usePython = true): string[] {
     dirs.push(join('/usr/local', d, 'lib64'), join('/usr/local', d, 'targets', 'x86_64-linux', 'lib'));
   }
   const nvidia = sitePackages(host).map((s) => join(s, 'nvidia'));
-  let wheels = wheelLibDirs(host, nvidia.filter((d) => host.exists(d)));
+  let wheels = wheelLibDirs(
+    host,
+    nvidia.filter((d) => host.exists(d)),
+  );
   if (wheels.length === 0 && usePython) wheels = wheelLibDirs(host, host.pythonNvidiaDirs());
   dirs.push(...wheels);
   return [...new Set(dirs)];

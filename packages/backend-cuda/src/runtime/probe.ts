@@ -129,7 +129,10 @@ export function decide(f: ProbeFacts): CudaProbe {
         '(and remove the stubs directory from LD_LIBRARY_PATH)',
     );
   }
-  if (init.status === CUDA_ERROR_INSUFFICIENT_DRIVER || (init.version > 0 && init.version < MIN_DRIVER_VERSION)) {
+  if (
+    init.status === CUDA_ERROR_INSUFFICIENT_DRIVER ||
+    (init.version > 0 && init.version < MIN_DRIVER_VERSION)
+  ) {
     return fail(
       'driver-too-old',
       `the NVIDIA driver supports CUDA ${driverVersion ?? 'unknown'}, @rnn/backend-cuda needs CUDA ` +
@@ -239,7 +242,10 @@ export function decide(f: ProbeFacts): CudaProbe {
         'pip install nvidia-cublas-cu12 (or -cu13), or install the CUDA toolkit',
     );
   }
-  const compiler = plan.compiler === 'nvrtc' ? `NVRTC ${f.nvrtc.version!.join('.')} (${plan.target})` : `prebuilt PTX (${plan.target})`;
+  const compiler =
+    plan.compiler === 'nvrtc'
+      ? `NVRTC ${f.nvrtc.version!.join('.')} (${plan.target})`
+      : `prebuilt PTX (${plan.target})`;
   return {
     available: true,
     code: 'available',
@@ -278,7 +284,13 @@ export function gatherFacts(ordinal: number, host: SearchHost = systemSearchHost
     const cublas = load(addon, 'cublas', host);
     return { ordinal, driver, init, device, nvrtc, cublas, fallback: fallbackFacts(addon) };
   } catch (e) {
-    return { ordinal, addonError: `probing CUDA failed: ${(e as Error).message}`, driver: none, nvrtc: none, cublas: none };
+    return {
+      ordinal,
+      addonError: `probing CUDA failed: ${(e as Error).message}`,
+      driver: none,
+      nvrtc: none,
+      cublas: none,
+    };
   }
 }
 
