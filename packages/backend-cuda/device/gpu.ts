@@ -179,7 +179,8 @@ async function soak(): Promise<void> {
   const log = logger('soak');
   const steps = Number(values['soak-steps']);
   const every = Number(values['soak-every']);
-  const b = await setBackend(values.backend === 'cpu' ? 'cpu' : 'cuda');
+  // clipGradNorm reads the norm synchronously: the loop runs on the backend with syncReads
+  const b = await setBackend(values.backend === 'cpu' ? 'cpu' : 'cuda-sync');
   const cuda = values.backend === 'cuda' ? (b as CudaBackend) : null;
   const step = lmLoop(values.quick ? { vocab: 50, embed: 8, hidden: 16, batch: 3, bptt: 4 } : TUTORIAL_LM);
   const mib = (x: number) => (x / 2 ** 20).toFixed(1);
