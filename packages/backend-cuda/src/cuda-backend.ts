@@ -123,7 +123,9 @@ function cudaBackend(ctx: CudaContext, probe: CudaProbe, options: CudaBackendOpt
 
     fromArray(data, dtype) {
       const s = ew.alloc(ctx, dtype, data.length, 'fromArray');
-      ctx.upload(s.ptr, hostView(data, dtype));
+      const view = hostView(data, dtype);
+      ctx.upload(s.ptr, view);
+      if (options.syncReads && view.byteLength <= HOST_COPY_BYTES) s.host = typed(copyOf(view), dtype);
       return s;
     },
     async read(storage, dtype, size) {
@@ -131,8 +133,11 @@ function cudaBackend(ctx: CudaContext, probe: CudaProbe, options: CudaBackendOpt
       return typed(bytes, dtype);
     },
     readSync: options.syncReads
-      ? (storage, dtype, size) =>
-          typed(ctx.readBlocking((storage as CudaStorage).ptr, size * ELEMENT_BYTES[dtype]), dtype)
+      ? (storage, dtype, size) => {
+          const s = storage as CudaStorage;
+          if (s.host && s.host.length >= size) return s.host.slice(0, size);
+          return typed(ctx.readBlocking(s.ptr, size * ELEMENT_BYTES[dtype]), dtype);
+        }
       : undefined,
     memoryKind: 'device',
     release(storage) {
@@ -178,6 +183,13 @@ function cudaBackend(ctx: CudaContext, probe: CudaProbe, options: CudaBackendOpt
 
     fused: fusedKernels,
   };
+}
+
+/** Uploads up to this size keep a host copy when reads are synchronous (see `CudaStorage.host`). */
+const HOST_COPY_BYTES = 64 * 1024;
+
+function copyOf(view: ArrayBufferView): ArrayBuffer {
+  return (view.buffer as ArrayBuffer).slice(view.byteOffset, view.byteOffset + view.byteLength);
 }
 
 /** Host data as the bytes the GPU stores (bool: one byte per element, 0 or 1). */

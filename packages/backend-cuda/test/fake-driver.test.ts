@@ -282,6 +282,13 @@ describe('synchronous reads (opt-in)', () => {
       dtype: 'int32',
     });
     expect(() => b.readSync!(y, 'float32', 1)).toThrow(/index 5 at position 0 is out of range \[0, 2\)/);
+    // uploaded data is read back from its host copy, without waiting for the GPU (the front end's
+    // index checks), while kernel outputs are read from the device
+    const launches = b.stats().launches;
+    expect(Array.from(b.readSync!(idx, 'int32', 1))).toEqual([5]);
+    expect((idx as { host: unknown }).host).not.toBeNull();
+    expect((y as { host: unknown }).host).toBeNull();
+    expect(b.stats().launches).toBe(launches);
     for (const t of [s, x, idx, y]) b.release(t);
     b.destroy();
   });

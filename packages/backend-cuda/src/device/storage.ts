@@ -1,4 +1,4 @@
-import type { TensorSpec } from '@rnn/tensor/backend';
+import type { TensorSpec, TypedArray } from '@rnn/tensor/backend';
 import type { Block } from './allocator';
 
 /**
@@ -7,6 +7,11 @@ import type { Block } from './allocator';
  */
 export class CudaStorage {
   released = false;
+  /**
+   * With `syncReads`, a small upload keeps its host data: uploaded storage is never written again, so a
+   * synchronous read of it (the front end checking indices it was given) needs no wait for the GPU.
+   */
+  host: TypedArray | null = null;
   constructor(
     readonly block: Block,
     readonly length: number,
