@@ -162,6 +162,29 @@ describe('pos-tagger', () => {
     });
   });
 
+  it('--tagset xpos learns Penn Treebank tags and fills the XPOS column', async () => {
+    const out = join(dir, 'xpos');
+    const r = await cli('train', '--out', out, '--epochs', '1', '--tagset', 'xpos', ...small);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^pos-tagger: XPOS on the samples: .* \d+ tags \|/m);
+    expect(r.stdout).toMatch(/^ {2}NNP +precision/m);
+    const input = datasetFiles(samplesDir()).udEwt.test;
+    const c = await cli(
+      'predict',
+      '--checkpoint',
+      join(out, 'checkpoints/best.safetensors'),
+      '--conllu',
+      input,
+    );
+    expect(c.code).toBe(0);
+    const before = readFileSync(input, 'utf8').split('\n');
+    c.stdout.split('\n').forEach((line, i) => {
+      const a = line.split('\t');
+      const b = before[i].split('\t');
+      expect(a.filter((_, k) => k !== 4)).toEqual(b.filter((_, k) => k !== 4)); // only XPOS may change
+    });
+  });
+
   it('--resume continues a run exactly: the same losses as a run that never stopped', async () => {
     const quick = [...small, '--hidden', '8', '--layers', '1'];
     const straight = join(dir, 'straight');
