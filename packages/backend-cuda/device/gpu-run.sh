@@ -24,6 +24,8 @@ fi
 cat "$out/env.txt"
 # NVRTC output is cached per device: the second backend of the run (and a rerun on a warm machine) reuses it.
 export RNN_CUDA_CACHE_DIR="${RNN_CUDA_CACHE_DIR:-/tmp/rnn-cuda-cache}"
+# NVRTC compiles the 11 kernel modules on libuv's worker threads: one each
+export UV_THREADPOOL_SIZE="${UV_THREADPOOL_SIZE:-16}"
 timeout -k 10 "${GPU_TIMEOUT:-560}" node .device/gpu.mjs "${@:-all}" --out "$out" 2>&1 | tee "$out/gpu.log"
 status=${PIPESTATUS[0]}
 echo "gpu.mjs exit status $status" | tee -a "$out/gpu.log"

@@ -23,8 +23,8 @@ import * as red from './kernels/reduce';
 import { rnnLayer } from './kernels/rnn-layer';
 import { softmax } from './kernels/softmax';
 import { ELEMENT_BYTES } from './kernels/spec';
-import { loadAddon } from './runtime/addon';
-import { type CudaProbe, probeCuda } from './runtime/probe';
+import { type CudaAddon, loadAddon } from './runtime/addon';
+import { type CudaProbe, driverForPtxIsa, fallbackFacts, type KernelPlan, probeCuda } from './runtime/probe';
 
 /** Options of {@link createCudaBackend}. */
 export interface CudaBackendOptions extends ContextOptions {
@@ -69,27 +69,70 @@ export const CUDA_PRIORITY = 20;
  */
 export async function createCudaBackend(options: CudaBackendOptions = {}): Promise<CudaBackend> {
   const ordinal = options.device ?? 0;
-  const probe = probeCuda({ ordinal });
-  if (!probe.available || !probe.kernels) throw new BackendError(`cuda: ${probe.reason}`);
+  const found = probeCuda({ ordinal });
+  if (!found.available || !found.kernels) throw new BackendError(`cuda: ${found.reason}`);
   const { addon } = loadAddon();
-  if (!addon) throw new BackendError(`cuda: ${probe.reason}`);
+  if (!addon) throw new BackendError(`cuda: ${found.reason}`);
+  // this backend's own record: fallbacks taken below are noted in it
+  const probe: CudaProbe = { ...found, notes: [...found.notes] };
+  const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
+
+  // A context with cuBLAS where it is there; a cuBLAS that fails to start leaves the built-in GEMM.
   const blas = probe.matmul === 'cublas' && options.matmul !== 'kernel';
   let id: number;
   try {
-    id = addon.createContext(ordinal, { blas });
+    id = createContext(addon, ordinal, blas);
   } catch (e) {
-    throw new BackendError(`cuda: creating a context on GPU ${ordinal} failed: ${(e as Error).message}`);
+    if (!blas) throw e;
+    id = createContext(addon, ordinal, false);
+    probe.matmul = 'kernel';
+    probe.notes.push(`cuBLAS failed to start (${firstLine(e)}): matmul uses the built-in kernel`);
   }
+
+  // Kernels from NVRTC; where NVRTC's output does not compile or load, the prebuilt PTX if it can run.
+  const nvrtc = addon.libraryPaths().nvrtc ? addon.nvrtcInfo() : null;
+  const build = async (plan: KernelPlan) =>
+    new CudaContext(
+      addon,
+      id,
+      await moduleImages(addon, plan, nvrtc ? `${nvrtc.major}.${nvrtc.minor}` : ''),
+      addon.deviceInfo(ordinal),
+      options,
+    );
   let ctx: CudaContext;
   try {
-    const nvrtc = addon.libraryPaths().nvrtc ? addon.nvrtcInfo() : null;
-    const images = await moduleImages(addon, probe.kernels, nvrtc ? `${nvrtc.major}.${nvrtc.minor}` : '');
-    ctx = new CudaContext(addon, id, images, addon.deviceInfo(ordinal), options);
+    try {
+      ctx = await build(probe.kernels!);
+    } catch (e) {
+      const ptx = probe.kernels!.compiler === 'nvrtc' ? prebuiltPlan(addon, probe) : null;
+      if (!ptx) throw e;
+      ctx = await build(ptx);
+      probe.kernels = ptx;
+      probe.notes.push(`NVRTC's kernels failed (${firstLine(e)}): using the prebuilt PTX (${ptx.target})`);
+    }
   } catch (e) {
     addon.destroyContext(id);
     throw e instanceof BackendError ? e : new BackendError(`cuda: ${(e as Error).message}`);
   }
   return cudaBackend(ctx, probe, options);
+}
+
+function createContext(addon: CudaAddon, ordinal: number, blas: boolean): number {
+  try {
+    return addon.createContext(ordinal, { blas });
+  } catch (e) {
+    throw new BackendError(`cuda: creating a context on GPU ${ordinal} failed: ${(e as Error).message}`);
+  }
+}
+
+/** The addon's prebuilt PTX as a plan, when this GPU and driver can run it. */
+function prebuiltPlan(addon: CudaAddon, probe: CudaProbe): KernelPlan | null {
+  const fb = fallbackFacts(addon);
+  const [major, minor] = probe.device?.computeCapability ?? [0, 0];
+  const [dMajor, dMinor] = (probe.driverVersion ?? '0.0').split('.').map(Number);
+  if (!fb || major * 10 + minor < fb.arch || dMajor * 1000 + dMinor * 10 < driverForPtxIsa(fb.isa))
+    return null;
+  return { compiler: 'ptx', target: `compute_${fb.arch}` };
 }
 
 /**

@@ -253,15 +253,51 @@ describe('a backend on the fake GPU', () => {
   });
 });
 
-describe('kernel compilation failures', () => {
-  it('a module NVRTC cannot compile rejects backend creation with the compiler log', async () => {
+describe('fallbacks when a library fails at run time', () => {
+  it('a module NVRTC cannot compile: the prebuilt PTX, with a note carrying the error', async () => {
     process.env.FAKE_NVRTC_FAIL = 'softmax';
     try {
+      const b = await createCudaBackend({ name: 'cuda-ptx' });
+      expect(b.probe.kernels).toEqual({ compiler: 'ptx', target: 'compute_75' });
+      expect(b.probe.notes).toEqual([
+        'NVRTC\'s kernels failed (cuda: NVRTC could not compile the "softmax" kernels for sm_90 (nvrtcCompileProgram: NVRTC_ERROR_COMPILATION):): using the prebuilt PTX (compute_75)',
+      ]);
+      expect(probeCuda().notes, 'the shared probe is not changed').toEqual([]);
+      b.destroy();
+    } finally {
+      delete process.env.FAKE_NVRTC_FAIL;
+    }
+  });
+
+  it('... and where the prebuilt PTX cannot run either, creation rejects with the compiler log', async () => {
+    process.env.FAKE_NVRTC_FAIL = 'softmax';
+    process.env.FAKE_CUDA_VERSION = '12080'; // the prebuilt PTX needs 13.0
+    process.env.FAKE_NVRTC_VERSION = '12.8';
+    try {
+      probeCuda({ refresh: true });
       await expect(createCudaBackend({ name: 'cuda-broken' })).rejects.toThrow(
         /^cuda: NVRTC could not compile the "softmax" kernels for sm_90 \(nvrtcCompileProgram: NVRTC_ERROR_COMPILATION\):\nsoftmax\.cu\(1\): error: fake failure/,
       );
     } finally {
       delete process.env.FAKE_NVRTC_FAIL;
+      delete process.env.FAKE_CUDA_VERSION;
+      delete process.env.FAKE_NVRTC_VERSION;
+      probeCuda({ refresh: true });
+    }
+  });
+
+  it('a cuBLAS that fails to start: the built-in GEMM, with a note', async () => {
+    process.env.FAKE_CUBLAS_FAIL = '1';
+    try {
+      const b = await createCudaBackend({ name: 'cuda-noblas' });
+      expect(b.probe.matmul).toBe('kernel');
+      expect(b.probe.notes).toEqual([
+        'cuBLAS failed to start (cuda: creating a context on GPU 0 failed: cublasCreate failed with status 3): matmul uses the built-in kernel',
+      ]);
+      expect(b.context.blas).toBe(false);
+      b.destroy();
+    } finally {
+      delete process.env.FAKE_CUBLAS_FAIL;
     }
   });
 });

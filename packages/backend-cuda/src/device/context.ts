@@ -17,6 +17,9 @@ export interface ContextOptions {
   maxCachedBytes?: number;
 }
 
+/** The largest grid extent in y and z. */
+const MAX_GRID_Z = 65535;
+
 /** Threads per block of the one-dimensional kernels. */
 export const BLOCK = 256;
 
@@ -256,29 +259,35 @@ export class CudaContext {
       return;
     }
     const suffix = g.dtype === 'float32' ? 'f32' : g.dtype === 'float64' ? 'f64' : 'i32';
-    this.launch(
-      { module: 'matmul', name: `gemm_${suffix}`, params: GEMM_PARAMS },
-      [Math.ceil(g.n / 32), Math.ceil(g.m / 32), g.batch],
-      [16, 16, 1],
-      [
-        g.c,
-        g.a,
-        g.b,
-        g.m,
-        g.n,
-        g.k,
-        g.lda,
-        g.ldb,
-        g.ldc,
-        g.transA ? 1 : 0,
-        g.transB ? 1 : 0,
-        g.strideA,
-        g.strideB,
-        g.strideC,
-        g.alpha,
-        g.beta,
-      ],
-    );
+    const spec = { module: 'matmul', name: `gemm_${suffix}`, params: GEMM_PARAMS };
+    const e = g.dtype === 'float64' ? 8 : 4;
+    // grid.z is the batch: at most 65535 matrices per launch
+    for (let first = 0; first < g.batch; first += MAX_GRID_Z) {
+      const count = Math.min(MAX_GRID_Z, g.batch - first);
+      this.launch(
+        spec,
+        [Math.ceil(g.n / 32), Math.ceil(g.m / 32), count],
+        [16, 16, 1],
+        [
+          g.c + first * g.strideC * e,
+          g.a + first * g.strideA * e,
+          g.b + first * g.strideB * e,
+          g.m,
+          g.n,
+          g.k,
+          g.lda,
+          g.ldb,
+          g.ldc,
+          g.transA ? 1 : 0,
+          g.transB ? 1 : 0,
+          g.strideA,
+          g.strideB,
+          g.strideC,
+          g.alpha,
+          g.beta,
+        ],
+      );
+    }
   }
 
   // ------------------------------------------------------------------ reads

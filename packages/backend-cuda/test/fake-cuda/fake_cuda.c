@@ -6,7 +6,8 @@
 // index-error flag). Every other kernel launch is counted and does nothing.
 // Behaviour is steered by environment variables read at each call: FAKE_CUDA_VERSION (13000),
 // FAKE_CUDA_INIT (0), FAKE_CUDA_DEVICES (1), FAKE_CUDA_CC (90), FAKE_CUDA_MEMORY (bytes, 1 GiB),
-// FAKE_NVRTC_VERSION (13.0), FAKE_NVRTC_FAIL (a module name that fails to compile).
+// FAKE_NVRTC_VERSION (13.0), FAKE_NVRTC_FAIL (a module name that fails to compile), FAKE_CUBLAS_FAIL
+// (cublasCreate fails).
 // Built three times (-DFAKE_DRIVER, -DFAKE_NVRTC, -DFAKE_CUBLAS) by build-fake.sh.
 #include <math.h>
 #include <stdint.h>
@@ -211,7 +212,11 @@ EXPORT const char *nvrtcGetErrorString(int r) { return r == 6 ? "NVRTC_ERROR_COM
 #endif
 
 #ifdef FAKE_CUBLAS
-EXPORT int cublasCreate_v2(void **h) { *h = malloc(8); return 0; }
+EXPORT int cublasCreate_v2(void **h) {
+  if (getenv("FAKE_CUBLAS_FAIL")) return 3;  // CUBLAS_STATUS_ALLOC_FAILED
+  *h = malloc(8);
+  return 0;
+}
 EXPORT int cublasDestroy_v2(void *h) { free(h); return 0; }
 EXPORT int cublasGetVersion_v2(void *h, int *v) { *v = 130000; return 0; }
 EXPORT int cublasSetStream_v2(void *h, void *s) { return 0; }
