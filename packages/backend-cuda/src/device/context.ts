@@ -1,4 +1,5 @@
 import { BackendError, type DType } from '@rnn/tensor/backend';
+import { GEMM_KERNELS } from '../kernels/matmul';
 import type { CudaAddon, DeviceInfo } from '../runtime/addon';
 import { type AllocatorStats, type Block, CachingAllocator, isOutOfMemory } from './allocator';
 import { ArgPacker, type ArgValue, type KernelSpec } from './args';
@@ -258,8 +259,8 @@ export class CudaContext {
       this.launches++;
       return;
     }
-    const suffix = g.dtype === 'float32' ? 'f32' : g.dtype === 'float64' ? 'f64' : 'i32';
-    const spec = { module: 'matmul', name: `gemm_${suffix}`, params: GEMM_PARAMS };
+    const spec = GEMM_KERNELS[g.dtype];
+    if (!spec) throw new BackendError(`cuda: matmul has no ${g.dtype} kernel`);
     const e = g.dtype === 'float64' ? 8 : 4;
     // grid.z is the batch: at most 65535 matrices per launch
     for (let first = 0; first < g.batch; first += MAX_GRID_Z) {
@@ -453,25 +454,6 @@ export function toColumnMajor(g: GemmCall) {
     ldc: Math.max(1, g.ldc),
   };
 }
-
-const GEMM_PARAMS = [
-  'ptr',
-  'ptr',
-  'ptr',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i64',
-  'i64',
-  'i64',
-  'f64',
-  'f64',
-] as const;
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;

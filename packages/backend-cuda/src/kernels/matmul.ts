@@ -2,28 +2,13 @@ import type { TensorSpec } from '@rnn/tensor/backend';
 import type { CudaContext } from '../device/context';
 import { type CudaStorage, ptrOf } from '../device/storage';
 import { alloc } from './elementwise';
-import { kernel } from './spec';
+import { perDtype } from './spec';
 
-// The built-in GEMM (used without cuBLAS, and for int32), launched by CudaContext.gemm.
-const GEMM_PARAMS = [
-  'ptr',
-  'ptr',
-  'ptr',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i32',
-  'i64',
-  'i64',
-  'i64',
-  'f64',
-  'f64',
-] as const;
-for (const s of ['f32', 'f64', 'i32']) kernel('matmul', `gemm_${s}`, GEMM_PARAMS);
+/** The built-in GEMM kernels (used without cuBLAS, and for int32), launched by `CudaContext.gemm`. */
+// biome-ignore format: one parameter list, as the kernel declares it
+export const GEMM_KERNELS = perDtype('matmul', 'gemm', ['float32', 'float64', 'int32'], [
+  'ptr', 'ptr', 'ptr', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i64', 'i64', 'i64', 'f64', 'f64',
+]);
 
 /**
  * Batched matmul per the contract: `a` `[Ba, m, k]` (`[Ba, k, m]` with `transA`), `b` `[Bb, k, n]`
