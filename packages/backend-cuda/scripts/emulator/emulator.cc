@@ -60,9 +60,13 @@ void run_block(int threads) {
     f.ctx.uc_link = nullptr;
     makecontext(&f.ctx, entry, 0);
   }
+  // EMU_REVERSE=1 runs threads (and blocks) last to first: a kernel whose result depends on the
+  // order threads run in between barriers (a missing __syncthreads, a race) gives another answer
+  static const bool reverse = std::getenv("EMU_REVERSE") != nullptr;
   for (;;) {
     bool alive = false;
-    for (int i = 0; i < threads; i++) {
+    for (int k = 0; k < threads; k++) {
+      int i = reverse ? threads - 1 - k : k;
       if (fibers[i].state != RUNNING) continue;
       current = i;
       swapcontext(&scheduler, &fibers[i].ctx);
@@ -129,10 +133,11 @@ void launch(Thunk thunk, const char *args, EmuDim3 grid, EmuDim3 block) {
   grid_dim = grid;
   block_dim = block;
   int threads = (int)(block.x * block.y * block.z);
+  static const bool reverse = std::getenv("EMU_REVERSE") != nullptr;
   for (unsigned z = 0; z < grid.z; z++)
     for (unsigned y = 0; y < grid.y; y++)
       for (unsigned x = 0; x < grid.x; x++) {
-        block_index = {x, y, z};
+        block_index = reverse ? EmuDim3{grid.x - 1 - x, grid.y - 1 - y, grid.z - 1 - z} : EmuDim3{x, y, z};
         run_block(threads);
       }
 }
