@@ -54,6 +54,9 @@ function ptxImage(text: string): Uint8Array {
   return out;
 }
 
+/** Images compiled in this process, by cache key (another backend on a GPU of the same architecture reuses them). */
+const compiled = new Map<string, Uint8Array>();
+
 /**
  * The image of every kernel module for this GPU: compiled by NVRTC (all modules at once, on worker
  * threads; cached on disk by sources, NVRTC version and target), or the PTX built into the addon.
@@ -79,9 +82,10 @@ export async function moduleImages(
   await Promise.all(
     Object.entries(KERNEL_SOURCES).map(async ([name, source]) => {
       const key = cacheKey(name, nvrtcVersion, plan.target);
-      const hit = readCache(dir, key);
+      const hit = compiled.get(key) ?? readCache(dir, key);
       if (hit) {
         images.set(name, hit);
+        compiled.set(key, hit);
         return;
       }
       const options = [...NVRTC_OPTIONS, `--gpu-architecture=${plan.target}`];
@@ -97,6 +101,7 @@ export async function moduleImages(
           ? r.image
           : ptxImage(new TextDecoder().decode(r.image));
       images.set(name, image);
+      compiled.set(key, image);
       writeCache(dir, key, image);
     }),
   );
