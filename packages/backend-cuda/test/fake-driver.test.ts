@@ -13,6 +13,7 @@ import { FAKE_DIR, useFakeCuda } from './fake-cuda/setup';
 
 useFakeCuda();
 const { createCudaBackend, probeCuda, registerCudaBackend } = await import('../src/index');
+const { forgetCompiledImages } = await import('../src/device/modules');
 type Backend = Awaited<ReturnType<typeof createCudaBackend>>;
 
 it('the committed fake libraries were built from fake_cuda.c (test/fake-cuda/build-fake.sh)', () => {
@@ -255,6 +256,7 @@ describe('a backend on the fake GPU', () => {
 
 describe('fallbacks when a library fails at run time', () => {
   it('a module NVRTC cannot compile: the prebuilt PTX, with a note carrying the error', async () => {
+    forgetCompiledImages(); // the backends above compiled every module already
     process.env.FAKE_NVRTC_FAIL = 'softmax';
     try {
       const b = await createCudaBackend({ name: 'cuda-ptx' });
@@ -270,6 +272,7 @@ describe('fallbacks when a library fails at run time', () => {
   });
 
   it('... and where the prebuilt PTX cannot run either, creation rejects with the compiler log', async () => {
+    forgetCompiledImages();
     process.env.FAKE_NVRTC_FAIL = 'softmax';
     process.env.FAKE_CUDA_VERSION = '12080'; // the prebuilt PTX needs 13.0
     process.env.FAKE_NVRTC_VERSION = '12.8';
@@ -327,5 +330,21 @@ describe('synchronous reads (opt-in)', () => {
     expect(b.stats().launches).toBe(launches);
     for (const t of [s, x, idx, y]) b.release(t);
     b.destroy();
+  });
+});
+
+describe('kernel images', () => {
+  it('are compiled once per process for a GPU architecture: a second backend reuses them', async () => {
+    const a = await createCudaBackend({ name: 'cuda-first' });
+    process.env.FAKE_NVRTC_FAIL = 'elementwise'; // would fail if it were compiled again
+    try {
+      const b = await createCudaBackend({ name: 'cuda-second' });
+      expect(b.probe.kernels).toEqual({ compiler: 'nvrtc', target: 'sm_90' });
+      expect(b.probe.notes).toEqual([]);
+      b.destroy();
+    } finally {
+      delete process.env.FAKE_NVRTC_FAIL;
+      a.destroy();
+    }
   });
 });

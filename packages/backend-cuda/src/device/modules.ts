@@ -57,6 +57,11 @@ function ptxImage(text: string): Uint8Array {
 /** Images compiled in this process, by cache key (another backend on a GPU of the same architecture reuses them). */
 const compiled = new Map<string, Uint8Array>();
 
+/** @internal Forgets the images compiled in this process (tests that make NVRTC fail). */
+export function forgetCompiledImages(): void {
+  compiled.clear();
+}
+
 /**
  * The image of every kernel module for this GPU: compiled by NVRTC (all modules at once, on worker
  * threads; cached on disk by sources, NVRTC version and target), or the PTX built into the addon.
