@@ -185,8 +185,22 @@ async function soak(): Promise<void> {
   const step = lmLoop(values.quick ? { vocab: 50, embed: 8, hidden: 16, batch: 3, bptt: 4 } : TUTORIAL_LM);
   const mib = (x: number) => (x / 2 ** 20).toFixed(1);
   log(`PTB LM loop (no tidy, no dispose), ${steps} steps, one sync per step, on ${b.name}`);
-  log('step  ms/step  memory() tensors  memory() MiB  device live MiB  cached MiB  blocks created  RSS MiB');
-  const samples: { step: number; tensors: number; bytes: number; live: number; rss: number }[] = [];
+  log(
+    'step  ms/step  memory() tensors  memory() MiB  device live MiB  cached MiB  blocks created  GPU used MiB  RSS MiB',
+  );
+  const samples: {
+    step: number;
+    tensors: number;
+    bytes: number;
+    live: number;
+    gpuUsed: number;
+    rss: number;
+  }[] = [];
+  const gpuUsed = () => {
+    if (!cuda) return 0;
+    const [free, total] = cuda.context.addon.memInfo(cuda.context.id);
+    return total - free;
+  };
   let t0 = performance.now();
   for (let i = 1; i <= steps; i++) {
     step();
@@ -200,11 +214,12 @@ async function soak(): Promise<void> {
         tensors: m.tensors,
         bytes: m.bytes,
         live: st?.liveBytes ?? m.bytes,
+        gpuUsed: gpuUsed(),
         rss: process.memoryUsage().rss,
       };
       samples.push(s);
       log(
-        `${String(i).padStart(5)}  ${((performance.now() - t0) / every).toFixed(2).padStart(7)}  ${String(m.tensors).padStart(16)}  ${mib(m.bytes).padStart(12)}  ${mib(s.live).padStart(15)}  ${mib(st?.cachedBytes ?? 0).padStart(10)}  ${String(st?.created ?? 0).padStart(14)}  ${mib(s.rss).padStart(7)}`,
+        `${String(i).padStart(5)}  ${((performance.now() - t0) / every).toFixed(2).padStart(7)}  ${String(m.tensors).padStart(16)}  ${mib(m.bytes).padStart(12)}  ${mib(s.live).padStart(15)}  ${mib(st?.cachedBytes ?? 0).padStart(10)}  ${String(st?.created ?? 0).padStart(14)}  ${mib(s.gpuUsed).padStart(12)}  ${mib(s.rss).padStart(7)}`,
       );
       t0 = performance.now();
     }
