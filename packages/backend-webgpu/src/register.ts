@@ -9,3 +9,6 @@ import { hasBackend } from '@rnn/tensor/backend';
 import { registerWebGPUBackend } from './webgpu-backend';
 
 if (!hasBackend('webgpu')) registerWebGPUBackend();
+
+/** The backend's type, for `(await setBackend('webgpu')) as WebGPUBackend`. */
+export type { WebGPUBackend } from './webgpu-backend';
