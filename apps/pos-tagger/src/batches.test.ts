@@ -67,7 +67,7 @@ describe('data', () => {
     expect(Array.from(b.chars.dataSync()).slice(0, 4)).toEqual([c('t'), 1, c('T'), c('c')]); // 'd' unseen
 
     expect(() => encodeSentences([{ words: ['a'], tags: ['NOPE'] }], v)).toThrow(
-      /tag "NOPE" is not a known tag/,
+      /tag "NOPE" is not one of the model's 17 tags/,
     );
     expect(Array.from(encodeUntagged([['a', 'b']], v)[0].tags)).toEqual([IGNORE_INDEX, IGNORE_INDEX]);
   });

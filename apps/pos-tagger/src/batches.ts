@@ -1,5 +1,5 @@
 import { ArrayDataset, BucketBatchSampler, DataLoader } from '@rnn/data';
-import { type Tensor, tensor } from '@rnn/tensor';
+import { type Tensor, tensor, ValueError } from '@rnn/tensor';
 import { type TaggedSentence, type Vocabularies, wordKey } from './data';
 
 /** Target of padding positions, left out of the loss and the scores (PyTorch's `ignore_index`). */
@@ -24,7 +24,9 @@ export function encodeSentences(sentences: readonly TaggedSentence[], v: Vocabul
     tags: Int32Array.from(s.tags, (t, k) => {
       const id = tagId.get(t);
       if (id === undefined) {
-        throw new RangeError(`sentence ${i + 1}, word ${k + 1}: tag ${JSON.stringify(t)} is not a known tag`);
+        throw new ValueError(
+          `sentence ${i + 1}, word ${k + 1}: tag ${JSON.stringify(t)} is not one of the model's ${v.tags.length} tags`,
+        );
       }
       return id;
     }),
