@@ -307,6 +307,18 @@ describe('gradient clipping: PyTorch parity', () => {
     expect(() => clipGradNorm(params, -1)).toThrow(ValueError);
   });
 
+  it('leaves gradients within the norm untouched (no new storage); the async form gives the same values', async () => {
+    const p = randn([1000]).requiresGrad_();
+    p.grad = randn([1000]).mul(0.001);
+    const before = p.grad.ref;
+    const norm = clipGradNorm(p, 10);
+    expect(p.grad.ref).toBe(before); // coefficient exactly 1: nothing written
+    expect(norm).toBeCloseTo(Math.hypot(...p.grad.dataSync()), 5);
+    const copy = Array.from(p.grad.dataSync());
+    await clipGradNormAsync(p, 10); // multiplies by 1
+    expect(Array.from(p.grad.dataSync())).toEqual(copy);
+  });
+
   it('clips a float32 model the same way', () => {
     tidy(() => {
       const p = randn([10]).requiresGrad_();

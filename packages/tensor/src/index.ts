@@ -148,6 +148,7 @@ export {
   unsqueeze,
 } from './ops/shape';
 export { logSoftmax, softmax } from './ops/softmax';
+export { sumOfSquares, sumOfSquaresOp } from './ops/sum-of-squares';
 export { type TopkOptions, type TopkResult, topk } from './ops/topk';
 // random numbers
 export {

@@ -1,4 +1,4 @@
-import { BackendError, noGrad, stack, type Tensor, tidy, ValueError } from '@rnn/tensor';
+import { BackendError, noGrad, stack, sumOfSquares, type Tensor, tidy, ValueError } from '@rnn/tensor';
 
 /** Options of {@link clipGradNorm}. */
 export interface ClipGradNormOptions {
@@ -29,16 +29,23 @@ export function clipGradNorm(
   normType = 2,
   options: ClipGradNormOptions = {},
 ): number {
-  const total = clipGradNormTensor(params, maxNorm, normType);
-  if (!total) return 0;
-  if (!total.backend.readSync) {
-    total.dispose();
+  checkArgs(maxNorm, normType);
+  const grads = gradsOf(params);
+  if (grads.length === 0) return 0;
+  const backend = grads[0].backend;
+  if (!backend.readSync) {
     throw new BackendError(
-      `clipGradNorm: backend "${total.backend.name}" reads asynchronously; use \`await clipGradNormAsync(...)\``,
+      `clipGradNorm: backend "${backend.name}" reads asynchronously; use \`await clipGradNormAsync(...)\``,
     );
   }
+  const total = totalNorm(grads, normType);
   const value = total.itemSync();
+  const f = total.dtype === 'float32' ? Math.fround : (v: number) => v;
   total.dispose();
+  // PyTorch's coefficient, in the norm's precision. Where it is exactly 1 the gradients are left as
+  // they are: multiplying by 1 would change no bit (PyTorch multiplies anyway).
+  const coef = f(f(maxNorm) / f(value + f(1e-6)));
+  if (!(coef >= 1)) scale(grads, (g) => g.fullLike(coef));
   checkFinite(value, options);
   return value;
 }
@@ -50,8 +57,13 @@ export async function clipGradNormAsync(
   normType = 2,
   options: ClipGradNormOptions = {},
 ): Promise<number> {
-  const total = clipGradNormTensor(params, maxNorm, normType);
-  if (!total) return 0;
+  checkArgs(maxNorm, normType);
+  const grads = gradsOf(params);
+  if (grads.length === 0) return 0;
+  const total = totalNorm(grads, normType);
+  const coef = noGrad(() => tidy(() => keepCoef(total, maxNorm)));
+  scale(grads, (g) => coef.asType(g.dtype));
+  coef.dispose();
   const value = await total.item();
   total.dispose();
   checkFinite(value, options);
@@ -67,30 +79,37 @@ function checkFinite(value: number, options: ClipGradNormOptions): void {
   }
 }
 
-/** Clips the gradients and returns the total norm as a 0-d tensor (null when no parameter has a gradient). */
-function clipGradNormTensor(
-  params: Iterable<Tensor> | Tensor,
-  maxNorm: number,
-  normType: number,
-): Tensor | null {
+function checkArgs(maxNorm: number, normType: number): void {
   if (!(maxNorm >= 0)) throw new ValueError(`clipGradNorm: maxNorm must be >= 0, got ${maxNorm}`);
   if (!(normType > 0))
     throw new ValueError(`clipGradNorm: normType must be > 0 or Infinity, got ${normType}`);
-  const grads = gradsOf(params);
-  if (grads.length === 0) return null;
+}
+
+/** The total norm of all gradients together, as a 0-d tensor (float64 if a gradient is). */
+function totalNorm(grads: readonly Tensor[], normType: number): Tensor {
   return noGrad(() =>
     tidy(() => {
       const dtype = grads.some((g) => g.dtype === 'float64') ? 'float64' : 'float32';
-      let total: Tensor;
       if (normType === Number.POSITIVE_INFINITY) {
-        total = stack(grads.map((g) => g.abs().max().asType(dtype))).max();
-      } else {
-        const norms = grads.map((g) => norm(g, normType).asType(dtype));
-        total = norm(stack(norms), normType);
+        return stack(grads.map((g) => g.abs().max().asType(dtype))).max();
       }
-      const coef = total.fullLike(maxNorm).div(total.add(1e-6)).clamp(null, 1);
-      for (const g of grads) g.assign(g.mul(coef.asType(g.dtype)));
-      return total;
+      // One pass over each gradient, no squared copies (the fused `sumOfSquares`).
+      if (normType === 2) return sumOfSquares(grads).asType(dtype).sqrt();
+      return norm(stack(grads.map((g) => norm(g, normType).asType(dtype))), normType);
+    }),
+  );
+}
+
+/** `min(1, maxNorm / (total + 1e-6))` as a 0-d tensor, for backends whose norm is read later. */
+function keepCoef(total: Tensor, maxNorm: number): Tensor {
+  return total.fullLike(maxNorm).div(total.add(1e-6)).clamp(null, 1);
+}
+
+/** Multiplies every gradient by its coefficient (`coefOf(g)`, a 0-d tensor of `g`'s dtype). */
+function scale(grads: readonly Tensor[], coefOf: (g: Tensor) => Tensor): void {
+  noGrad(() =>
+    tidy(() => {
+      for (const g of grads) g.assign(g.mul(coefOf(g)));
     }),
   );
 }

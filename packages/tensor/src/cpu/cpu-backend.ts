@@ -14,6 +14,7 @@ import { random } from './kernels/random';
 import * as red from './kernels/reduce';
 import { rnnLayer } from './kernels/rnn-layer';
 import { softmax } from './kernels/softmax';
+import { sumOfSquares } from './kernels/sum-of-squares';
 import { allocUninit, recycle } from './pool';
 
 const arr = (t: TensorSpec) => t.storage as TypedArray;
@@ -113,6 +114,7 @@ export function createCpuBackend(name = 'cpu'): Backend {
       sgdUpdate: wrapFused(optim.sgdUpdate, own),
       tanhGrad: wrapFused(fused.tanhGrad, own),
       sigmoidGrad: wrapFused(fused.sigmoidGrad, own),
+      sumOfSquares: wrapFused(sumOfSquares, own),
     },
   };
 }

@@ -14,12 +14,15 @@ export type NoAttrs = Readonly<Record<string, never>>;
  * - `lstmCell`: gate pre-activations `[B, 4H]` (i, f, g, o), cell `[B, H]` → `h'`, `c'` `[B, H]`.
  * - `tanhGrad` / `sigmoidGrad`: the activation's output `y` and the incoming gradient `g` → `g·(1 − y²)`,
  *   `g·y·(1 − y)`.
+ * - `sumOfSquares`: any number of float tensors → a 0-d `Σ x²` over all their elements (float64 if an
+ *   input is, else float32).
  * - `rnnLayer`, `layerNorm`, and the optimizer updates: see their attribute types.
  */
 export interface FusedAttrs {
   softmaxCrossEntropy: NoAttrs;
   lstmCell: NoAttrs;
   tanhGrad: NoAttrs;
+  sumOfSquares: NoAttrs;
   sigmoidGrad: NoAttrs;
   rnnLayer: RnnLayerAttrs;
   layerNorm: LayerNormAttrs;

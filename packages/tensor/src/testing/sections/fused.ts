@@ -6,6 +6,7 @@ import { sigmoidGrad, tanhGrad } from '../../ops/activation-grad';
 import { tensor } from '../../ops/creation';
 import { lstmCell, softmaxCrossEntropy, withoutFusedKernels } from '../../ops/fused';
 import { layerNorm } from '../../ops/layer-norm';
+import { sumOfSquares } from '../../ops/sum-of-squares';
 import type { Tensor } from '../../tensor';
 import { RNN_LAYER_CASES } from '../cases';
 import type { SuiteContext } from '../context';
@@ -99,6 +100,17 @@ const FUSED_CASES: readonly FusedCase[] = [
     ],
     run: ([y, g]) => [tanhGrad(y, g)],
     differentiable: false,
+  },
+  {
+    op: 'sumOfSquares',
+    name: 'sumOfSquares (several tensors of odd sizes, one of them 0-d)',
+    inputs: (r) => [
+      spec.float([3, 701], r.uniform(2103, -2, 2)),
+      spec.float([5], r.uniform(5, -2, 2)),
+      spec.float([], r.uniform(1, -2, 2)),
+    ],
+    run: (xs) => [sumOfSquares(xs)],
+    differentiable: true,
   },
   {
     op: 'sigmoidGrad',
