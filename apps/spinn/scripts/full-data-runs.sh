@@ -15,6 +15,8 @@ VARIANTS=${VARIANTS:-"spinn-pi bow lstm spinn-rl"}
 SEEDS=${SEEDS:-"0 1 2"}
 EXTRA=${EXTRA:-}
 COMMON="--data $DATA --dev-train 0.8 --batch-size 64 --epochs 15 --patience 3"
+# A larger young generation: a SPINN step allocates many small tensors (about 10% faster here).
+export NODE_OPTIONS="${NODE_OPTIONS:-} --max-semi-space-size=64"
 for v in $VARIANTS; do
   for s in $SEEDS; do
     echo "=== $(date -u +%FT%TZ) $v seed $s"
