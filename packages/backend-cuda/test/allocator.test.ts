@@ -1,7 +1,8 @@
 /** The caching allocator against a fake device that counts driver calls. */
+
+import { Ballast } from '@rnn/tensor/backend';
 import { describe, expect, it } from 'vitest';
 import { CachingAllocator, MIN_BLOCK, sizeClass } from '../src/device/allocator';
-import { Ballast } from '../src/device/ballast';
 
 /** A device of `capacity` bytes: hands out increasing addresses, throws CUDA's OOM error when full. */
 function fakeDevice(capacity = Number.POSITIVE_INFINITY) {

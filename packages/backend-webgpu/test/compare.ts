@@ -3,9 +3,17 @@
  * The CPU backend is the reference semantics of every primitive.
  */
 import { type Backend, createCpuBackend, type DType, type TensorSpec, type TypedArray } from '@rnn/tensor';
+import type { FusedAttrs, FusedKernel, FusedOpName } from '@rnn/tensor/backend';
 import { expect } from 'vitest';
 
 export const cpu = createCpuBackend('cpu-reference');
+
+/** A backend's fused kernel called `name`; the test fails if the backend has none. */
+export function fusedKernel<K extends FusedOpName>(backend: Backend, name: K): FusedKernel<FusedAttrs[K]> {
+  const kernel = backend.fused?.[name];
+  if (!kernel) throw new Error(`backend "${backend.name}" has no fused ${name} kernel`);
+  return kernel as FusedKernel<FusedAttrs[K]>;
+}
 
 /** float32 tolerance of these tests: `|gpu - cpu| <= ATOL + RTOL * |cpu|` (a few ulp; the CPU computes in float64). */
 export const RTOL = 2e-6;

@@ -17,7 +17,7 @@ import {
 } from '@rnn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebGPUBackend } from '../src/index';
-import { cpu, expectSame, pair, randomPair, rng } from './compare';
+import { cpu, expectSame, fusedKernel, pair, randomPair, rng } from './compare';
 import { webgpu } from './gpu';
 
 let g: WebGPUBackend;
@@ -40,8 +40,8 @@ describe('softmaxCrossEntropy kernel', () => {
         'int32',
       );
       const gy = randomPair(g, [n], 3);
-      const k = g.fused.softmaxCrossEntropy!;
-      const kc = cpu.fused.softmaxCrossEntropy!;
+      const k = fusedKernel(g, 'softmaxCrossEntropy');
+      const kc = fusedKernel(cpu, 'softmaxCrossEntropy');
       const [loss] = k.forward([logits.gpu, target.gpu], {});
       const [lossC] = kc.forward([logits.cpu, target.cpu], {});
       await expectSame(g, { gpu: loss, cpu: lossC }, 'float32', n, { rtol: 1e-5 });
@@ -60,8 +60,8 @@ describe('lstmCell kernel', () => {
   it('forward matches the CPU kernel', async () => {
     const gates = randomPair(g, [b, 4 * h], 1, 'float32', -4, 4);
     const c = randomPair(g, [b, h], 2);
-    const [hg, cg] = g.fused.lstmCell!.forward([gates.gpu, c.gpu], {});
-    const [hc, cc] = cpu.fused.lstmCell!.forward([gates.cpu, c.cpu], {});
+    const [hg, cg] = fusedKernel(g, 'lstmCell').forward([gates.gpu, c.gpu], {});
+    const [hc, cc] = fusedKernel(cpu, 'lstmCell').forward([gates.cpu, c.cpu], {});
     await expectSame(g, { gpu: hg, cpu: hc }, 'float32', b * h);
     await expectSame(g, { gpu: cg, cpu: cc }, 'float32', b * h);
   });
@@ -73,8 +73,8 @@ describe('lstmCell kernel', () => {
       const gh = randomPair(g, [b, h], 6);
       const gc = randomPair(g, [b, h], 7);
       const spec = (s: object) => ({ storage: s, shape: [b, h], dtype: 'float32' as const });
-      const kg = g.fused.lstmCell!;
-      const kc = cpu.fused.lstmCell!;
+      const kg = fusedKernel(g, 'lstmCell');
+      const kc = fusedKernel(cpu, 'lstmCell');
       const [hg, cg] = kg.forward([gates.gpu, c.gpu], {});
       const [hc, cc] = kc.forward([gates.cpu, c.cpu], {});
       const grads = (p: 'gpu' | 'cpu') => [
@@ -158,8 +158,8 @@ describe('layerNorm kernel', () => {
         hasWeight: affine !== 'none',
         hasBias: affine === 'weight and bias',
       };
-      const kg = g.fused.layerNorm!;
-      const kc = cpu.fused.layerNorm!;
+      const kg = fusedKernel(g, 'layerNorm');
+      const kc = fusedKernel(cpu, 'layerNorm');
       const outG = kg.forward(
         inputs.map((p) => p.gpu),
         attrs,

@@ -9,7 +9,7 @@ import { Embedding } from '@rnn/nn';
 import { BackendError, softmaxCrossEntropy, type TensorSpec, tensor } from '@rnn/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebGPUBackend } from '../src/index';
-import { cpu, expectSame, pair, randomPair } from './compare';
+import { cpu, expectSame, fusedKernel, pair, randomPair } from './compare';
 import { webgpu } from './gpu';
 
 let g: WebGPUBackend;
@@ -115,7 +115,7 @@ describe('out-of-range indices reject at the next read', () => {
         const n = 4;
         const logits = randomPair(g, [n, c], c, 'float32', -3, 3);
         const target = i32([1, 0, bad, c - 1]);
-        const kernel = g.fused.softmaxCrossEntropy!;
+        const kernel = fusedKernel(g, 'softmaxCrossEntropy');
         const [loss] = kernel.forward([logits.gpu, target], {});
         const losses = await expectReport(loss, n, report('softmaxCrossEntropy', 'target', bad, 2, c));
         expect(losses[2]).toBe(0);
@@ -208,8 +208,8 @@ describe('when it surfaces', () => {
     const index2 = randomPair(g, [6, 5], 12, 'int32', 0, 5);
     const target = pair(g, [0, 4, 2, 1, 3, 4], [6], 'int32');
     const gy = randomPair(g, [6], 13);
-    const kg = g.fused.softmaxCrossEntropy!;
-    const kc = cpu.fused.softmaxCrossEntropy!;
+    const kg = fusedKernel(g, 'softmaxCrossEntropy');
+    const kc = fusedKernel(cpu, 'softmaxCrossEntropy');
     const [dxG] = kg.backward!([x.gpu, target.gpu], [], [gy.gpu], {});
     const [dxC] = kc.backward!([x.cpu, target.cpu], [], [gy.cpu], {});
     const outs = {

@@ -9,7 +9,7 @@
 import type { RnnLayerAttrs, RnnMode, TensorSpec } from '@rnn/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebGPUBackend } from '../src/index';
-import { cpu, type Pair, randomPair } from './compare';
+import { cpu, fusedKernel, type Pair, randomPair } from './compare';
 import { webgpu } from './gpu';
 
 let g: WebGPUBackend;
@@ -119,8 +119,8 @@ async function runCase(c: Case, label: string): Promise<void> {
     hasProj: !!c.proj,
   };
   const a = attrs;
-  const kg = g.fused.rnnLayer!;
-  const kc = cpu.fused.rnnLayer!;
+  const kg = fusedKernel(g, 'rnnLayer');
+  const kc = fusedKernel(cpu, 'rnnLayer');
   const gIn = inputs.map((p) => p.gpu);
   const cIn = inputs.map((p) => p.cpu);
   const outG = kg.forward(gIn, a);

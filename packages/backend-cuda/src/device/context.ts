@@ -1,9 +1,8 @@
-import { BackendError, type DType } from '@rnn/tensor/backend';
+import { BackendError, Ballast, type DType } from '@rnn/tensor/backend';
 import { GEMM_KERNELS } from '../kernels/matmul';
 import type { CudaAddon, DeviceInfo } from '../runtime/addon';
 import { type AllocatorStats, type Block, CachingAllocator, isOutOfMemory } from './allocator';
 import { ArgPacker, type ArgValue, type KernelSpec } from './args';
-import { Ballast } from './ballast';
 import { INDEX_FLAG_BYTES, IndexErrorFlag } from './index-errors';
 import { CudaStorage } from './storage';
 

@@ -1,5 +1,4 @@
-import { BackendError } from '@rnn/tensor/backend';
-import { Ballast, ballastByDefault } from './ballast';
+import { BackendError, Ballast, ballastByDefault } from '@rnn/tensor/backend';
 import { BufferPool, type PoolStats } from './buffer-pool';
 import { INDEX_FLAG_BYTES, IndexErrorFlag } from './index-errors';
 import { BufferUsage, MAP_MODE_READ, PARAM_WORDS, SHADER_STAGE_COMPUTE } from './params';

@@ -8,6 +8,7 @@
  * - the fused ops: {@link FusedAttrs} (name → attribute type), typed {@link FusedKernel}s, and the
  *   shared input unpacker and packed-sequence step helpers of `rnnLayer`;
  * - shape, stride and dtype helpers; the typed errors; registration (`registerBackend`);
+ * - {@link Ballast}, which makes the garbage collector feel device memory;
  * - the CPU backend's native-kernel hook (`setCpuAccelerator`, the {@link CpuAccelerator} contract).
  *
  * A backend is done when it passes the conformance suite of `@rnn/tensor/testing`.
@@ -51,6 +52,7 @@ export type {
   TensorSpec,
   UnaryOp,
 } from './backend';
+export { Ballast, ballastByDefault } from './ballast';
 export type { FusedAttrs, FusedOpName, NoAttrs } from './fused/attrs';
 export type { LayerNormAttrs } from './fused/layer-norm';
 export type { AdagradUpdateAttrs, AdamUpdateAttrs, RmspropUpdateAttrs, SgdUpdateAttrs } from './fused/optim';

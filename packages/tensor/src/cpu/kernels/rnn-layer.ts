@@ -9,6 +9,7 @@ import type { DType, TypedArray } from '../../dtype';
 import { getCpuAccelerator } from '../accelerator';
 import { allocArray, recycle } from '../pool';
 import { sigmoid } from './elementwise';
+import { strided } from './layout';
 import { gemm, matmul } from './matmul';
 
 type Attrs = RnnLayerAttrs;
@@ -50,10 +51,9 @@ function tMul(a: TypedArray, rows: number, m: number, b: TypedArray, cols: numbe
   return matmul(a, [1, rows, m], b, [1, rows, cols], true, false, dtype);
 }
 
-function transpose(a: TypedArray, rows: number, cols: number, dtype: DType): TypedArray {
-  const out = allocArray(dtype, rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j];
-  return out;
+/** `aᵀ` of `a [rows, cols]`: the layout kernel's tiled (or native) transposed copy. */
+function transpose(a: TypedArray, rows: number, cols: number): TypedArray {
+  return strided(a, [cols, rows], [1, cols], 0);
 }
 
 /** Processing order of the time steps. */
@@ -115,8 +115,8 @@ export const rnnLayer: FusedKernel<Attrs> = {
     } else {
       xw = mulT(data(L.x), n, L.inSize, data(L.wIh), gh, dtype);
     }
-    const wHhT = transpose(data(L.wHh), gh, hOut, dtype);
-    const wHrT = L.wHr ? transpose(data(L.wHr), hOut, H, dtype) : null;
+    const wHhT = transpose(data(L.wHh), gh, hOut);
+    const wHrT = L.wHr ? transpose(data(L.wHr), hOut, H) : null;
     const h = allocArray(dtype, L.batch * hOut);
     h.set(data(L.h0));
     const c = lstm ? allocArray(dtype, L.batch * H) : null;
