@@ -9,7 +9,8 @@ afterEach(() => {
   delete process.env.RNN_NO_NATIVE;
 });
 
-// The prebuilt binary is for linux-x64 CPUs with AVX2+FMA; elsewhere the native tests are not
+// The prebuilt binaries are for linux-x64 and win32-x64 CPUs with AVX2+FMA and for linux-arm64 (see
+// the README's Platforms); elsewhere the native tests are not
 // applicable and are not registered (rather than skipped). CI sets RNN_REQUIRE_NATIVE=1, so there a
 // binary that stops loading fails the suite instead of quietly testing nothing.
 const native = loadCpuNative();
@@ -56,7 +57,7 @@ describe('loading', () => {
   itNative('plugs into the CPU backend and can be removed again', () => {
     const status = installCpuNative({ threads: 2 });
     expect(status.active).toBe(true);
-    expect(status.reason).toMatch(/^cpu-native (avx512|avx2), 2 threads$/);
+    expect(status.reason).toMatch(/^cpu-native (avx512|avx2|neon), 2 threads$/);
     expect(getCpuAccelerator()?.name).toBe(status.reason);
     uninstallCpuNative();
     expect(getCpuAccelerator()).toBeNull();
@@ -192,7 +193,9 @@ describe('sgemm', () => {
 
   itNative('is safe to call from several Node worker threads at once', async () => {
     const { Worker } = await import('node:worker_threads');
-    const path = fileURLToPath(new URL('../prebuilds/linux-x64/rnn_cpu.node', import.meta.url));
+    const path = fileURLToPath(
+      new URL(`../prebuilds/${process.platform}-${process.arch}/rnn_cpu.node`, import.meta.url),
+    );
     const [m, n, k] = [120, 200, 300]; // large enough to run on two threads
     const source = `
       const { parentPort, workerData } = require('node:worker_threads');

@@ -55,22 +55,22 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
   bool ta = false, tb = false;
   napi_get_value_bool(env, argv[0], &ta);
   napi_get_value_bool(env, argv[1], &tb);
-  const long m = (long)num_arg(env, argv[2]), n = (long)num_arg(env, argv[3]), k = (long)num_arg(env, argv[4]);
+  const rnn_isize m = (rnn_isize)num_arg(env, argv[2]), n = (rnn_isize)num_arg(env, argv[3]), k = (rnn_isize)num_arg(env, argv[4]);
   const float alpha = (float)num_arg(env, argv[5]), beta = (float)num_arg(env, argv[12]);
   float *a, *b, *c;
   size_t la, lb, lc;
   if (!f32_arg(env, argv[6], &a, &la) || !f32_arg(env, argv[9], &b, &lb) || !f32_arg(env, argv[13], &c, &lc))
     return throw_error(env, "sgemm: a, b and c must be Float32Arrays");
-  const long offA = (long)num_arg(env, argv[7]), lda = (long)num_arg(env, argv[8]);
-  const long offB = (long)num_arg(env, argv[10]), ldb = (long)num_arg(env, argv[11]);
-  const long offC = (long)num_arg(env, argv[14]), ldc = (long)num_arg(env, argv[15]);
+  const rnn_isize offA = (rnn_isize)num_arg(env, argv[7]), lda = (rnn_isize)num_arg(env, argv[8]);
+  const rnn_isize offB = (rnn_isize)num_arg(env, argv[10]), ldb = (rnn_isize)num_arg(env, argv[11]);
+  const rnn_isize offC = (rnn_isize)num_arg(env, argv[14]), ldc = (rnn_isize)num_arg(env, argv[15]);
   if (m < 0 || n < 0 || k < 0 || offA < 0 || offB < 0 || offC < 0) return throw_error(env, "sgemm: negative size");
   if (m == 0 || n == 0) return NULL;
   /* bounds: the last element each operand touches */
-  const long lastA = k == 0 ? 0 : (ta ? (k - 1) * lda + (m - 1) : (m - 1) * lda + (k - 1));
-  const long lastB = k == 0 ? 0 : (tb ? (n - 1) * ldb + (k - 1) : (k - 1) * ldb + (n - 1));
-  const long lastC = (m - 1) * ldc + (n - 1);
-  if ((k > 0 && (offA + lastA >= (long)la || offB + lastB >= (long)lb)) || offC + lastC >= (long)lc)
+  const rnn_isize lastA = k == 0 ? 0 : (ta ? (k - 1) * lda + (m - 1) : (m - 1) * lda + (k - 1));
+  const rnn_isize lastB = k == 0 ? 0 : (tb ? (n - 1) * ldb + (k - 1) : (k - 1) * ldb + (n - 1));
+  const rnn_isize lastC = (m - 1) * ldc + (n - 1);
+  if ((k > 0 && (offA + lastA >= (rnn_isize)la || offB + lastB >= (rnn_isize)lb)) || offC + lastC >= (rnn_isize)lc)
     return throw_error(env, "sgemm: an operand is too short for the given sizes");
   sgemm_args g = {
       .m = (int)m,
@@ -92,11 +92,11 @@ static napi_value js_sgemm(napi_env env, napi_callback_info info) {
 }
 
 /* The float32 array argument `v` viewed from element `off` on, if it holds at least `need` elements there. */
-static float *f32_at(napi_env env, napi_value v, double off, long need) {
+static float *f32_at(napi_env env, napi_value v, double off, rnn_isize need) {
   float *p;
   size_t len;
-  if (!f32_arg(env, v, &p, &len) || off < 0 || need < 0 || (long)off + need > (long)len) return NULL;
-  return p + (long)off;
+  if (!f32_arg(env, v, &p, &len) || off < 0 || need < 0 || (rnn_isize)off + need > (rnn_isize)len) return NULL;
+  return p + (rnn_isize)off;
 }
 
 /*
@@ -106,7 +106,7 @@ static float *f32_at(napi_env env, napi_value v, double off, long need) {
 static napi_value js_lstm_step(napi_env env, napi_callback_info info) {
   napi_value argv[14];
   if (!get_args(env, info, 14, argv, "lstmStep")) return NULL;
-  const long bs = (long)num_arg(env, argv[0]), H = (long)num_arg(env, argv[1]);
+  const rnn_isize bs = (rnn_isize)num_arg(env, argv[0]), H = (rnn_isize)num_arg(env, argv[1]);
   if (bs < 0 || H < 0) return throw_error(env, "lstmStep: negative size");
   float *xw = f32_at(env, argv[2], num_arg(env, argv[3]), bs * 4 * H);
   float *hh = f32_at(env, argv[4], num_arg(env, argv[5]), bs * 4 * H);
@@ -121,18 +121,18 @@ static napi_value js_lstm_step(napi_env env, napi_callback_info info) {
 }
 
 /* An Int32Array argument viewed from element `off` on, if it holds at least `need` elements there. */
-static int *i32_at(napi_env env, napi_value v, double off, long need) {
+static int *i32_at(napi_env env, napi_value v, double off, rnn_isize need) {
   napi_typedarray_type type;
   void *ptr;
   size_t len;
   if (napi_get_typedarray_info(env, v, &type, &len, &ptr, NULL, NULL) != napi_ok) return NULL;
-  if (type != napi_int32_array || off < 0 || need < 0 || (long)off + need > (long)len) return NULL;
-  return (int *)ptr + (long)off;
+  if (type != napi_int32_array || off < 0 || need < 0 || (rnn_isize)off + need > (rnn_isize)len) return NULL;
+  return (int *)ptr + (rnn_isize)off;
 }
 
 /* Checks that every target is a class index in [0, c). */
-static int targets_ok(const int *t, long n, long c) {
-  for (long r = 0; r < n; r++)
+static int targets_ok(const int *t, rnn_isize n, rnn_isize c) {
+  for (rnn_isize r = 0; r < n; r++)
     if (t[r] < 0 || t[r] >= c) return 0;
   return 1;
 }
@@ -141,7 +141,7 @@ static int targets_ok(const int *t, long n, long c) {
 static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   if (!get_args(env, info, 5, argv, "softmaxXent")) return NULL;
-  const long n = (long)num_arg(env, argv[0]), c = (long)num_arg(env, argv[1]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[0]), c = (rnn_isize)num_arg(env, argv[1]);
   if (n < 0 || c <= 0) return throw_error(env, "softmaxXent: bad size");
   float *x = f32_at(env, argv[2], 0, n * c);
   int *t = i32_at(env, argv[3], 0, n);
@@ -156,7 +156,7 @@ static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
 static napi_value js_softmax_xent_backward(napi_env env, napi_callback_info info) {
   napi_value argv[6];
   if (!get_args(env, info, 6, argv, "softmaxXentBackward")) return NULL;
-  const long n = (long)num_arg(env, argv[0]), c = (long)num_arg(env, argv[1]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[0]), c = (rnn_isize)num_arg(env, argv[1]);
   if (n < 0 || c <= 0) return throw_error(env, "softmaxXentBackward: bad size");
   float *x = f32_at(env, argv[2], 0, n * c);
   int *t = i32_at(env, argv[3], 0, n);
@@ -173,7 +173,7 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   if (!get_args(env, info, 5, argv, "binary")) return NULL;
   const int op = (int)num_arg(env, argv[0]);
-  const long n = (long)num_arg(env, argv[1]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[1]);
   float *a = f32_at(env, argv[2], 0, n), *b = f32_at(env, argv[3], 0, n), *out = f32_at(env, argv[4], 0, n);
   if (op < 0 || op > 3 || !a || !b || !out) return throw_error(env, "binary: bad op, or arrays too short");
   rnn_binary(op, n, a, b, out);
@@ -186,7 +186,7 @@ static napi_value js_binary_rows(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   if (!get_args(env, info, 7, argv, "binaryRows")) return NULL;
   const int op = (int)num_arg(env, argv[0]), row_operand = (int)num_arg(env, argv[6]);
-  const long rows = (long)num_arg(env, argv[1]), n = (long)num_arg(env, argv[2]);
+  const rnn_isize rows = (rnn_isize)num_arg(env, argv[1]), n = (rnn_isize)num_arg(env, argv[2]);
   if (op < 0 || op > 3 || rows < 0 || n < 0 || (row_operand != 0 && row_operand != 1))
     return throw_error(env, "binaryRows: bad op, size or row operand");
   float *a = f32_at(env, argv[3], 0, row_operand == 0 ? n : rows * n);
@@ -202,7 +202,7 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   if (!get_args(env, info, 4, argv, "unary")) return NULL;
   const int op = (int)num_arg(env, argv[0]);
-  const long n = (long)num_arg(env, argv[1]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[1]);
   float *x = f32_at(env, argv[2], 0, n), *out = f32_at(env, argv[3], 0, n);
   if (op < 0 || op > 2 || n < 0 || !x || !out) return throw_error(env, "unary: bad op, or arrays too short");
   rnn_unary(op, n, x, out);
@@ -214,7 +214,7 @@ static napi_value js_unary_grad(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   if (!get_args(env, info, 5, argv, "unaryGrad")) return NULL;
   const int op = (int)num_arg(env, argv[0]);
-  const long n = (long)num_arg(env, argv[1]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[1]);
   float *y = f32_at(env, argv[2], 0, n), *g = f32_at(env, argv[3], 0, n), *out = f32_at(env, argv[4], 0, n);
   if (op < 0 || op > 1 || n < 0 || !y || !g || !out) return throw_error(env, "unaryGrad: bad op, or arrays too short");
   rnn_unary_grad(op, n, y, g, out);
@@ -225,10 +225,10 @@ static napi_value js_unary_grad(napi_env env, napi_callback_info info) {
 static napi_value js_transpose(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   if (!get_args(env, info, 7, argv, "transpose")) return NULL;
-  const long rows = (long)num_arg(env, argv[0]), cols = (long)num_arg(env, argv[1]);
-  const long stride = (long)num_arg(env, argv[4]);
+  const rnn_isize rows = (rnn_isize)num_arg(env, argv[0]), cols = (rnn_isize)num_arg(env, argv[1]);
+  const rnn_isize stride = (rnn_isize)num_arg(env, argv[4]);
   if (rows < 0 || cols < 0 || stride < 0) return throw_error(env, "transpose: negative size");
-  const long span = rows == 0 || cols == 0 ? 0 : (rows - 1) + (cols - 1) * stride + 1;
+  const rnn_isize span = rows == 0 || cols == 0 ? 0 : (rows - 1) + (cols - 1) * stride + 1;
   float *x = f32_at(env, argv[2], num_arg(env, argv[3]), span);
   float *out = f32_at(env, argv[5], num_arg(env, argv[6]), rows * cols);
   if (!x || !out) return throw_error(env, "transpose: arrays too short");
@@ -237,10 +237,10 @@ static napi_value js_transpose(napi_env env, napi_callback_info info) {
 }
 
 /* Validates the shared arguments of indexSelect / indexAdd: sizes, and indices in [0, n). */
-static int *index_arg(napi_env env, napi_value v, long m, long n) {
+static int *index_arg(napi_env env, napi_value v, rnn_isize m, rnn_isize n) {
   int *index = i32_at(env, v, 0, m);
   if (!index) return NULL;
-  for (long i = 0; i < m; i++)
+  for (rnn_isize i = 0; i < m; i++)
     if (index[i] < 0 || index[i] >= n) return NULL;
   return index;
 }
@@ -261,16 +261,16 @@ static napi_value js_strided(napi_env env, napi_callback_info info) {
   const int rank = (int)desc[0];
   if (rank < 0 || rank > RNN_STRIDED_MAX_RANK || len < (size_t)(2 + 2 * rank))
     return throw_error(env, "strided: bad rank, or desc too short for it");
-  long shape[RNN_STRIDED_MAX_RANK], strides[RNN_STRIDED_MAX_RANK];
-  const long offset = (long)desc[1];
-  long lo = offset, hi = offset, size = 1;
+  rnn_isize shape[RNN_STRIDED_MAX_RANK], strides[RNN_STRIDED_MAX_RANK];
+  const rnn_isize offset = (rnn_isize)desc[1];
+  rnn_isize lo = offset, hi = offset, size = 1;
   for (int d = 0; d < rank; d++) {
-    shape[d] = (long)desc[2 + d];
-    strides[d] = (long)desc[2 + rank + d];
+    shape[d] = (rnn_isize)desc[2 + d];
+    strides[d] = (rnn_isize)desc[2 + rank + d];
     if (shape[d] < 0) return throw_error(env, "strided: negative size");
     size *= shape[d];
     if (shape[d] > 0) {
-      const long reach = (shape[d] - 1) * strides[d];
+      const rnn_isize reach = (shape[d] - 1) * strides[d];
       if (reach > 0) hi += reach;
       else lo += reach;
     }
@@ -279,7 +279,7 @@ static napi_value js_strided(napi_env env, napi_callback_info info) {
   size_t xlen, outlen;
   if (!f32_arg(env, argv[1], &x, &xlen) || !f32_arg(env, argv[2], &out, &outlen))
     return throw_error(env, "strided: x and out must be Float32Arrays");
-  if ((size_t)size > outlen || (size > 0 && (lo < 0 || hi >= (long)xlen)))
+  if ((size_t)size > outlen || (size > 0 && (lo < 0 || hi >= (rnn_isize)xlen)))
     return throw_error(env, "strided: an element lies outside x, or out is too short");
   rnn_strided(rank, shape, strides, offset, x, out);
   return NULL;
@@ -289,8 +289,8 @@ static napi_value js_strided(napi_env env, napi_callback_info info) {
 static napi_value js_index_select(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   if (!get_args(env, info, 7, argv, "indexSelect")) return NULL;
-  const long outer = (long)num_arg(env, argv[0]), n = (long)num_arg(env, argv[1]), inner = (long)num_arg(env, argv[2]);
-  const long m = (long)num_arg(env, argv[5]);
+  const rnn_isize outer = (rnn_isize)num_arg(env, argv[0]), n = (rnn_isize)num_arg(env, argv[1]), inner = (rnn_isize)num_arg(env, argv[2]);
+  const rnn_isize m = (rnn_isize)num_arg(env, argv[5]);
   if (outer < 0 || n < 0 || inner < 0 || m < 0) return throw_error(env, "indexSelect: negative size");
   float *x = f32_at(env, argv[3], 0, outer * n * inner);
   int *index = index_arg(env, argv[4], m, n);
@@ -304,8 +304,8 @@ static napi_value js_index_select(napi_env env, napi_callback_info info) {
 static napi_value js_index_add(napi_env env, napi_callback_info info) {
   napi_value argv[7];
   if (!get_args(env, info, 7, argv, "indexAdd")) return NULL;
-  const long outer = (long)num_arg(env, argv[0]), n = (long)num_arg(env, argv[1]), inner = (long)num_arg(env, argv[2]);
-  const long m = (long)num_arg(env, argv[4]);
+  const rnn_isize outer = (rnn_isize)num_arg(env, argv[0]), n = (rnn_isize)num_arg(env, argv[1]), inner = (rnn_isize)num_arg(env, argv[2]);
+  const rnn_isize m = (rnn_isize)num_arg(env, argv[4]);
   if (outer < 0 || n < 0 || inner < 0 || m < 0) return throw_error(env, "indexAdd: negative size");
   int *index = index_arg(env, argv[3], m, n);
   float *src = f32_at(env, argv[5], 0, outer * m * inner);
@@ -323,8 +323,8 @@ static napi_value js_index_add(napi_env env, napi_callback_info info) {
 static napi_value js_lstm_backward_step(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   if (!get_args(env, info, 13, argv, "lstmBackwardStep")) return NULL;
-  const long bs = (long)num_arg(env, argv[0]), H = (long)num_arg(env, argv[1]);
-  const long prev_rows = (long)num_arg(env, argv[6]);
+  const rnn_isize bs = (rnn_isize)num_arg(env, argv[0]), H = (rnn_isize)num_arg(env, argv[1]);
+  const rnn_isize prev_rows = (rnn_isize)num_arg(env, argv[6]);
   if (bs < 0 || H < 0 || prev_rows < 0 || prev_rows > bs) return throw_error(env, "lstmBackwardStep: bad size");
   float *ws = f32_at(env, argv[2], num_arg(env, argv[3]), bs * 5 * H);
   float *prev = f32_at(env, argv[4], num_arg(env, argv[5]), prev_rows * 5 * H);
@@ -342,7 +342,7 @@ static napi_value js_lstm_backward_step(napi_env env, napi_callback_info info) {
 static napi_value js_adam(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   if (!get_args(env, info, 13, argv, "adam")) return NULL;
-  const long n = (long)num_arg(env, argv[0]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[0]);
   float *a[7];
   for (int q = 0; q < 7; q++)
     if (!(a[q] = f32_at(env, argv[1 + q], 0, n))) return throw_error(env, "adam: arrays too short or not Float32Arrays");
@@ -356,9 +356,9 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
 static napi_value js_sgd(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   if (!get_args(env, info, 13, argv, "sgd")) return NULL;
-  const long n = (long)num_arg(env, argv[0]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[0]);
   const double momentum = num_arg(env, argv[7]);
-  const long nb = momentum == 0 ? 0 : n;
+  const rnn_isize nb = momentum == 0 ? 0 : n;
   float *p = f32_at(env, argv[1], 0, n), *g = f32_at(env, argv[2], 0, n), *buf = f32_at(env, argv[3], 0, nb);
   float *p1 = f32_at(env, argv[4], 0, n), *buf1 = f32_at(env, argv[5], 0, nb);
   if (!p || !g || !buf || !p1 || !buf1) return throw_error(env, "sgd: arrays too short or not Float32Arrays");
@@ -374,7 +374,7 @@ static napi_value js_sgd(napi_env env, napi_callback_info info) {
 static napi_value js_philox_uniform(napi_env env, napi_callback_info info) {
   napi_value argv[5];
   if (!get_args(env, info, 5, argv, "philoxUniform")) return NULL;
-  const long n = (long)num_arg(env, argv[0]);
+  const rnn_isize n = (rnn_isize)num_arg(env, argv[0]);
   const double counter = num_arg(env, argv[1]);
   if (n < 0 || counter < 0 || counter > 9007199254740991.0) return throw_error(env, "philoxUniform: bad size or counter");
   float *out = f32_at(env, argv[4], 0, n);

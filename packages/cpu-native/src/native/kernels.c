@@ -1,12 +1,11 @@
 /*
- * Pointwise and data-movement kernels, with AVX2+FMA (the addon loads only on CPUs that have them):
+ * Pointwise and data-movement kernels, with AVX2+FMA on x86-64 (the addon loads only on CPUs that
+ * have them) and plain C elsewhere (arm64, where the compiler vectorizes what it can):
  * the LSTM gate pass of one time step (in double, 4 lanes), softmax cross-entropy (float, 8 lanes,
  * Cephes' single-precision exp, about 1 ulp), elementwise add/sub/mul/div, transpose, row gather and
  * scatter-add.
  */
 #include "kernels.h"
-
-#include <immintrin.h>
 
 #define EXP_HI 88.3762626647949f
 #define EXP_LO -87.3365447504f
@@ -44,7 +43,13 @@ static inline float exp_f(float x) {
 
 /* ---------------------------------------------------------------- 8 lanes */
 
+#if RNN_X86
 #define AVX2 __attribute__((target("avx2,fma")))
+#else
+#define AVX2
+#endif
+
+#if RNN_X86
 
 AVX2 static inline __m256 exp8(__m256 x) {
   x = _mm256_min_ps(x, _mm256_set1_ps(EXP_HI));
@@ -127,9 +132,15 @@ AVX2 static inline __m256d tanh4d(__m256d x) {
 /* 4 doubles rounded to floats, stored at p */
 #define ST(p, v) _mm_storeu_ps((p), _mm256_cvtpd_ps(v))
 
+/* NaN inputs stay NaN (the polynomial paths clamp their argument first). */
+AVX2 static inline __m256d keep_nan4d(__m256d x, __m256d r) {
+  return _mm256_blendv_pd(r, x, _mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+}
+#endif /* RNN_X86 */
+
 AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *c, float *ws, float *h, float *y) {
-  const long gh = 4L * H, wsw = 5L * H;
-  for (long j = 0; j < bs; j++) {
+  const rnn_isize gh = 4L * H, wsw = 5L * H;
+  for (rnn_isize j = 0; j < bs; j++) {
     const float *gx = xw + j * gh;
     const float *gr = hh + j * gh;
     float *cj = c + j * H;
@@ -137,6 +148,7 @@ AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *
     float *hj = h + j * H;
     float *yj = y + j * H;
     int k = 0;
+#if RNN_X86
     for (; k + 4 <= H; k += 4) {
 #define PRE(q) _mm256_add_pd(LD(gx + (q) * H + k), LD(gr + (q) * H + k))
       const __m256d i = sigmoid4d(PRE(0));
@@ -155,6 +167,7 @@ AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *
       ST(hj + k, hn);
       ST(yj + k, hn);
     }
+#endif
     for (; k < H; k++) {
       const double i = 1.0 / (1.0 + __builtin_exp(-((double)gx[k] + gr[k])));
       const double f = 1.0 / (1.0 + __builtin_exp(-((double)gx[H + k] + gr[H + k])));
@@ -182,15 +195,18 @@ AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *
  */
 AVX2 void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *prev_ws, int prev_rows,
                                  const float *c0, const float *dh, float *dc, float *dg) {
-  const long wsw = 5L * H, gh = 4L * H;
+  const rnn_isize wsw = 5L * H, gh = 4L * H;
+#if RNN_X86
   const __m256d one = _mm256_set1_pd(1.0);
-  for (long j = 0; j < bs; j++) {
+#endif
+  for (rnn_isize j = 0; j < bs; j++) {
     const float *w = ws + j * wsw;
     const float *cold = j < prev_rows ? prev_ws + j * wsw + 4L * H : c0 + j * H;
     const float *dhj = dh + j * H;
     float *dcj = dc + j * H;
     float *d = dg + j * gh;
     int k = 0;
+#if RNN_X86
     for (; k + 4 <= H; k += 4) {
       const __m256d i = LD(w + k), f = LD(w + H + k), g = LD(w + 2 * H + k), o = LD(w + 3 * H + k);
       const __m256d cn = LD(w + 4 * H + k), co = LD(cold + k);
@@ -204,6 +220,7 @@ AVX2 void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *pr
       ST(d + 3 * H + k, _mm256_mul_pd(_mm256_mul_pd(dhk, tc), _mm256_mul_pd(o, _mm256_sub_pd(one, o))));
       ST(dcj + k, _mm256_mul_pd(dct, f));
     }
+#endif
     for (; k < H; k++) {
       const double i = w[k], f = w[H + k], g = w[2 * H + k], o = w[3 * H + k], cn = w[4 * H + k];
       const double tc = __builtin_tanh(cn);
@@ -222,19 +239,25 @@ AVX2 void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *pr
 
 /* log(sum(exp(x[0..c)))) with the max subtracted first. */
 AVX2 static float row_logsumexp(const float *x, int c) {
-  __m256 vm = _mm256_set1_ps(-__builtin_inff());
-  __m256 nan = _mm256_setzero_ps();
   int j = 0;
-  for (; j + 8 <= c; j += 8) {
-    const __m256 v = _mm256_loadu_ps(x + j);
-    vm = _mm256_max_ps(vm, v);
-    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  float m = -__builtin_inff();
+  int has_nan = 0;
+#if RNN_X86
+  {
+    __m256 vm = _mm256_set1_ps(-__builtin_inff());
+    __m256 nan = _mm256_setzero_ps();
+    for (; j + 8 <= c; j += 8) {
+      const __m256 v = _mm256_loadu_ps(x + j);
+      vm = _mm256_max_ps(vm, v);
+      nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    }
+    float lanes[8];
+    _mm256_storeu_ps(lanes, vm);
+    m = lanes[0];
+    for (int q = 1; q < 8; q++) m = lanes[q] > m ? lanes[q] : m;
+    has_nan = _mm256_movemask_ps(nan) != 0;
   }
-  float lanes[8];
-  _mm256_storeu_ps(lanes, vm);
-  float m = lanes[0];
-  for (int q = 1; q < 8; q++) m = lanes[q] > m ? lanes[q] : m;
-  int has_nan = _mm256_movemask_ps(nan) != 0;
+#endif
   for (; j < c; j++) {
     m = x[j] > m ? x[j] : m;
     has_nan |= x[j] != x[j];
@@ -242,19 +265,24 @@ AVX2 static float row_logsumexp(const float *x, int c) {
   /* as the JavaScript kernel: NaN anywhere, or a +inf logit (inf - inf), gives NaN; all -inf gives -inf */
   if (has_nan || m == __builtin_inff()) return __builtin_nanf("");
   if (m == -__builtin_inff()) return m;
-  const __m256 mv = _mm256_set1_ps(m);
-  __m256 vs = _mm256_setzero_ps();
-  j = 0;
-  for (; j + 8 <= c; j += 8) vs = _mm256_add_ps(vs, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv)));
-  _mm256_storeu_ps(lanes, vs);
   double s = 0;
-  for (int q = 0; q < 8; q++) s += lanes[q];
+  j = 0;
+#if RNN_X86
+  {
+    const __m256 mv = _mm256_set1_ps(m);
+    __m256 vs = _mm256_setzero_ps();
+    for (; j + 8 <= c; j += 8) vs = _mm256_add_ps(vs, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv)));
+    float lanes[8];
+    _mm256_storeu_ps(lanes, vs);
+    for (int q = 0; q < 8; q++) s += lanes[q];
+  }
+#endif
   for (; j < c; j++) s += exp_f(x[j] - m);
   return m + (float)__builtin_log(s);
 }
 
 AVX2 void rnn_softmax_xent(int n, int c, const float *logits, const int *target, float *loss) {
-  for (long r = 0; r < n; r++) {
+  for (rnn_isize r = 0; r < n; r++) {
     const float *x = logits + r * c;
     loss[r] = row_logsumexp(x, c) - x[target[r]];
   }
@@ -262,20 +290,24 @@ AVX2 void rnn_softmax_xent(int n, int c, const float *logits, const int *target,
 
 AVX2 void rnn_softmax_xent_backward(int n, int c, const float *logits, const int *target, const float *gy,
                                     float *dx) {
-  for (long r = 0; r < n; r++) {
+  for (rnn_isize r = 0; r < n; r++) {
     const float *x = logits + r * c;
     float *d = dx + r * c;
     const float lse = row_logsumexp(x, c);
     const float g = gy[r];
+#if RNN_X86
     const __m256 lv = _mm256_set1_ps(lse), gv = _mm256_set1_ps(g);
+#endif
     int j = 0;
     if (lse - lse != 0.f) { /* not finite: the exact scalar formula, NaN and inf included */
       for (; j < c; j++) d[j] = __builtin_expf(x[j] - lse) * g;
       d[target[r]] -= g;
       continue;
     }
+#if RNN_X86
     for (; j + 8 <= c; j += 8)
       _mm256_storeu_ps(d + j, _mm256_mul_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), lv)), gv));
+#endif
     for (; j < c; j++) d[j] = exp_f(x[j] - lse) * g;
     d[target[r]] -= g;
   }
@@ -283,37 +315,34 @@ AVX2 void rnn_softmax_xent_backward(int n, int c, const float *logits, const int
 
 /* ---------------------------------------------------------------- data movement */
 
-AVX2 void rnn_binary(int op, long n, const float *restrict a, const float *restrict b, float *restrict out) {
+AVX2 void rnn_binary(int op, rnn_isize n, const float *restrict a, const float *restrict b, float *restrict out) {
   switch (op) {
     case 0:
-      for (long i = 0; i < n; i++) out[i] = a[i] + b[i];
+      for (rnn_isize i = 0; i < n; i++) out[i] = a[i] + b[i];
       break;
     case 1:
-      for (long i = 0; i < n; i++) out[i] = a[i] - b[i];
+      for (rnn_isize i = 0; i < n; i++) out[i] = a[i] - b[i];
       break;
     case 2:
-      for (long i = 0; i < n; i++) out[i] = a[i] * b[i];
+      for (rnn_isize i = 0; i < n; i++) out[i] = a[i] * b[i];
       break;
     default:
-      for (long i = 0; i < n; i++) out[i] = a[i] / b[i];
+      for (rnn_isize i = 0; i < n; i++) out[i] = a[i] / b[i];
       break;
   }
 }
 
-/* NaN inputs stay NaN (the polynomial paths clamp their argument first). */
-AVX2 static inline __m256d keep_nan4d(__m256d x, __m256d r) {
-  return _mm256_blendv_pd(r, x, _mm256_cmp_pd(x, x, _CMP_UNORD_Q));
-}
-
 /* op(x) over n floats, computed in double and rounded once (as Math.tanh / Math.exp on a float32
  * value): op 0 tanh, 1 sigmoid, 2 exp. */
-AVX2 void rnn_unary(int op, long n, const float *x, float *out) {
-  long i = 0;
+AVX2 void rnn_unary(int op, rnn_isize n, const float *x, float *out) {
+  rnn_isize i = 0;
+#if RNN_X86
   for (; i + 4 <= n; i += 4) {
     const __m256d v = LD(x + i);
     const __m256d r = op == 0 ? tanh4d(v) : op == 1 ? sigmoid4d(v) : exp4d(v);
     ST(out + i, keep_nan4d(v, r));
   }
+#endif
   for (; i < n; i++) {
     const double v = x[i];
     out[i] = (float)(op == 0 ? __builtin_tanh(v) : op == 1 ? 1.0 / (1.0 + __builtin_exp(-v)) : __builtin_exp(v));
@@ -321,14 +350,16 @@ AVX2 void rnn_unary(int op, long n, const float *x, float *out) {
 }
 
 /* The gradient of tanh (op 0: g·(1 − y²)) or sigmoid (op 1: g·y·(1 − y)) from the output y, in double. */
-AVX2 void rnn_unary_grad(int op, long n, const float *y, const float *g, float *out) {
+AVX2 void rnn_unary_grad(int op, rnn_isize n, const float *y, const float *g, float *out) {
+  rnn_isize i = 0;
+#if RNN_X86
   const __m256d one = _mm256_set1_pd(1.0);
-  long i = 0;
   for (; i + 4 <= n; i += 4) {
     const __m256d v = LD(y + i);
     const __m256d d = op == 0 ? _mm256_sub_pd(one, _mm256_mul_pd(v, v)) : _mm256_mul_pd(v, _mm256_sub_pd(one, v));
     ST(out + i, _mm256_mul_pd(LD(g + i), d));
   }
+#endif
   for (; i < n; i++) {
     const double v = y[i];
     out[i] = (float)((double)g[i] * (op == 0 ? 1.0 - v * v : v * (1.0 - v)));
@@ -336,8 +367,8 @@ AVX2 void rnn_unary_grad(int op, long n, const float *y, const float *g, float *
 }
 
 /* Row broadcasting: out[r, j] = a[r, j] op b[j] (row_operand 1) or a[j] op b[r, j] (row_operand 0). */
-void rnn_binary_rows(int op, long rows, long n, const float *a, const float *b, float *out, int row_operand) {
-  for (long r = 0; r < rows; r++) {
+void rnn_binary_rows(int op, rnn_isize rows, rnn_isize n, const float *a, const float *b, float *out, int row_operand) {
+  for (rnn_isize r = 0; r < rows; r++) {
     const float *ar = row_operand == 0 ? a : a + r * n;
     const float *br = row_operand == 1 ? b : b + r * n;
     rnn_binary(op, n, ar, br, out + r * n);
@@ -345,42 +376,42 @@ void rnn_binary_rows(int op, long rows, long n, const float *a, const float *b, 
 }
 
 /* out[i * cols + j] = x[i + j * colStride] for a rows x cols output, in 8 x 8 tiles. */
-AVX2 void rnn_transpose(long rows, long cols, const float *restrict x, long colStride, float *restrict out) {
-  const long T = 32;
-  for (long i0 = 0; i0 < rows; i0 += T) {
-    const long i1 = i0 + T < rows ? i0 + T : rows;
-    for (long j0 = 0; j0 < cols; j0 += T) {
-      const long j1 = j0 + T < cols ? j0 + T : cols;
-      for (long i = i0; i < i1; i++) {
+AVX2 void rnn_transpose(rnn_isize rows, rnn_isize cols, const float *restrict x, rnn_isize colStride, float *restrict out) {
+  const rnn_isize T = 32;
+  for (rnn_isize i0 = 0; i0 < rows; i0 += T) {
+    const rnn_isize i1 = i0 + T < rows ? i0 + T : rows;
+    for (rnn_isize j0 = 0; j0 < cols; j0 += T) {
+      const rnn_isize j1 = j0 + T < cols ? j0 + T : cols;
+      for (rnn_isize i = i0; i < i1; i++) {
         float *o = out + i * cols;
         const float *s = x + i;
-        for (long j = j0; j < j1; j++) o[j] = s[j * colStride];
+        for (rnn_isize j = j0; j < j1; j++) o[j] = s[j * colStride];
       }
     }
   }
 }
 
-void rnn_index_select(long outer, long n, long inner, const float *x, const int *index, long m, float *out) {
-  for (long o = 0; o < outer; o++)
-    for (long i = 0; i < m; i++)
+void rnn_index_select(rnn_isize outer, rnn_isize n, rnn_isize inner, const float *x, const int *index, rnn_isize m, float *out) {
+  for (rnn_isize o = 0; o < outer; o++)
+    for (rnn_isize i = 0; i < m; i++)
       __builtin_memcpy(out + (o * m + i) * inner, x + (o * n + index[i]) * inner, inner * sizeof(float));
 }
 
 /* out (contiguous, `shape`) = x[offset + sum(idx_d * strides_d)]: a strided copy, row by row. */
-void rnn_strided(int rank, const long *shape, const long *strides, long offset, const float *x, float *out) {
+void rnn_strided(int rank, const rnn_isize *shape, const rnn_isize *strides, rnn_isize offset, const float *x, float *out) {
   for (int d = 0; d < rank; d++)
     if (shape[d] == 0) return;
   if (rank == 0) {
     out[0] = x[offset];
     return;
   }
-  long idx[RNN_STRIDED_MAX_RANK] = {0};
-  const long n = shape[rank - 1], s = strides[rank - 1];
-  long src = offset;
+  rnn_isize idx[RNN_STRIDED_MAX_RANK] = {0};
+  const rnn_isize n = shape[rank - 1], s = strides[rank - 1];
+  rnn_isize src = offset;
   for (;;) {
     if (s == 1) __builtin_memcpy(out, x + src, n * sizeof(float));
     else
-      for (long j = 0; j < n; j++) out[j] = x[src + j * s];
+      for (rnn_isize j = 0; j < n; j++) out[j] = x[src + j * s];
     out += n;
     int d = rank - 2;
     for (; d >= 0; d--) {
@@ -393,23 +424,23 @@ void rnn_strided(int rank, const long *shape, const long *strides, long offset, 
   }
 }
 
-AVX2 void rnn_index_add(long outer, long n, long inner, const int *index, long m, const float *restrict src,
+AVX2 void rnn_index_add(rnn_isize outer, rnn_isize n, rnn_isize inner, const int *index, rnn_isize m, const float *restrict src,
                         float *restrict out) {
-  for (long o = 0; o < outer; o++)
-    for (long i = 0; i < m; i++) {
+  for (rnn_isize o = 0; o < outer; o++)
+    for (rnn_isize i = 0; i < m; i++) {
       float *restrict d = out + (o * n + index[i]) * inner;
       const float *restrict s = src + (o * m + i) * inner;
-      for (long j = 0; j < inner; j++) d[j] += s[j];
+      for (rnn_isize j = 0; j < inner; j++) d[j] += s[j];
     }
 }
 
 /* ---------------------------------------------------------------- optimizer updates (in double) */
 
-AVX2 void rnn_adam(long n, const float *restrict p, const float *restrict g, const float *restrict m,
+AVX2 void rnn_adam(rnn_isize n, const float *restrict p, const float *restrict g, const float *restrict m,
                    const float *restrict v, float *restrict p1, float *restrict m1, float *restrict v1,
                    double beta1, double beta2, double step_size, double bias2_sqrt, double eps) {
   const double c1 = 1 - beta1, c2 = 1 - beta2;
-  for (long i = 0; i < n; i++) {
+  for (rnn_isize i = 0; i < n; i++) {
     const double gi = g[i];
     const double mi = m[i] * beta1 + gi * c1;
     const double vi = v[i] * beta2 + gi * c2 * gi;
@@ -419,14 +450,14 @@ AVX2 void rnn_adam(long n, const float *restrict p, const float *restrict g, con
   }
 }
 
-AVX2 void rnn_sgd(long n, const float *restrict p, const float *restrict g, const float *restrict buf,
+AVX2 void rnn_sgd(rnn_isize n, const float *restrict p, const float *restrict g, const float *restrict buf,
                   float *restrict p1, float *restrict buf1, double lr, double momentum, double damp, double wd,
                   double sign, int first, int nesterov) {
   if (momentum == 0) {
-    for (long i = 0; i < n; i++) p1[i] = (float)(p[i] - (sign * g[i] + wd * p[i]) * lr);
+    for (rnn_isize i = 0; i < n; i++) p1[i] = (float)(p[i] - (sign * g[i] + wd * p[i]) * lr);
     return;
   }
-  for (long i = 0; i < n; i++) {
+  for (rnn_isize i = 0; i < n; i++) {
     const double d = sign * g[i] + wd * p[i];
     const double b = first ? d : buf[i] * momentum + d * damp;
     buf1[i] = (float)b;
@@ -438,8 +469,8 @@ AVX2 void rnn_sgd(long n, const float *restrict p, const float *restrict g, cons
 
 /* Uniform [0, 1) float32 values from Philox-4x32-10 under (k0, k1): element i is lane i % 4 of
  * block counter + i / 4, as (word >> 8) * 2^-24, bit for bit the same as @rnn/tensor's generator. */
-void rnn_philox_uniform(long n, unsigned long long counter, unsigned k0, unsigned k1, float *out) {
-  for (long block = 0; block * 4 < n; block++) {
+void rnn_philox_uniform(rnn_isize n, unsigned long long counter, unsigned k0, unsigned k1, float *out) {
+  for (rnn_isize block = 0; block * 4 < n; block++) {
     const unsigned long long ctr = counter + (unsigned long long)block;
     unsigned c0 = (unsigned)ctr, c1 = (unsigned)(ctr >> 32), c2 = 0, c3 = 0, a = k0, b = k1;
     for (int r = 0; r < 10; r++) {
@@ -455,7 +486,7 @@ void rnn_philox_uniform(long n, unsigned long long counter, unsigned k0, unsigne
       b += 0xbb67ae85u;
     }
     const unsigned w[4] = {c0, c1, c2, c3};
-    const long base = block * 4;
+    const rnn_isize base = block * 4;
     for (int j = 0; j < 4 && base + j < n; j++) out[base + j] = (float)(w[j] >> 8) * (1.0f / 16777216.0f);
   }
 }

@@ -1,6 +1,8 @@
 #ifndef RNN_KERNELS_H
 #define RNN_KERNELS_H
 
+#include "platform.h"
+
 /*
  * One LSTM time step over `bs` rows (gate order i, f, g, o, PyTorch's): pre-activations
  * xw[j, 4H] + hh[j, 4H]; c[j, H] is read and updated in place; writes the workspace
@@ -20,28 +22,28 @@ void rnn_softmax_xent(int n, int c, const float *logits, const int *target, floa
 void rnn_softmax_xent_backward(int n, int c, const float *logits, const int *target, const float *gy, float *dx);
 
 /* out = a op b elementwise over n floats; op 0 add, 1 sub, 2 mul, 3 div. */
-void rnn_binary(int op, long n, const float *a, const float *b, float *out);
+void rnn_binary(int op, rnn_isize n, const float *a, const float *b, float *out);
 /* out[r, j] = a[r, j] op b[j] (row_operand 1: b is one row) or a[j] op b[r, j] (row_operand 0). */
-void rnn_binary_rows(int op, long rows, long n, const float *a, const float *b, float *out, int row_operand);
+void rnn_binary_rows(int op, rnn_isize rows, rnn_isize n, const float *a, const float *b, float *out, int row_operand);
 /* op(x) over n floats in double, rounded once: op 0 tanh, 1 sigmoid, 2 exp (NaN stays NaN). */
-void rnn_unary(int op, long n, const float *x, float *out);
+void rnn_unary(int op, rnn_isize n, const float *x, float *out);
 /* From an activation's output y and its gradient g: op 0 tanh g·(1 − y²), op 1 sigmoid g·y·(1 − y). */
-void rnn_unary_grad(int op, long n, const float *y, const float *g, float *out);
+void rnn_unary_grad(int op, rnn_isize n, const float *y, const float *g, float *out);
 /* out[i * cols + j] = x[i + j * colStride]: a rows x cols transposed copy. */
-void rnn_transpose(long rows, long cols, const float *x, long colStride, float *out);
+void rnn_transpose(rnn_isize rows, rnn_isize cols, const float *x, rnn_isize colStride, float *out);
 #define RNN_STRIDED_MAX_RANK 8
 /* out (contiguous, shape[rank]) = x[offset + sum(idx_d * strides_d)] (offsets checked by the caller). */
-void rnn_strided(int rank, const long *shape, const long *strides, long offset, const float *x, float *out);
+void rnn_strided(int rank, const rnn_isize *shape, const rnn_isize *strides, rnn_isize offset, const float *x, float *out);
 /* Rows of x [outer, n, inner] picked by index[m] into out [outer, m, inner] (indices in range). */
-void rnn_index_select(long outer, long n, long inner, const float *x, const int *index, long m, float *out);
+void rnn_index_select(rnn_isize outer, rnn_isize n, rnn_isize inner, const float *x, const int *index, rnn_isize m, float *out);
 /* out [outer, n, inner] += src [outer, m, inner] scattered to the rows index[m] (indices in range). */
-void rnn_index_add(long outer, long n, long inner, const int *index, long m, const float *src, float *out);
+void rnn_index_add(rnn_isize outer, rnn_isize n, rnn_isize inner, const int *index, rnn_isize m, const float *src, float *out);
 /* Adam without weight decay, AMSGrad or maximize: p1, m1, v1 from p, g, m, v (computed in double). */
-void rnn_adam(long n, const float *p, const float *g, const float *m, const float *v, float *p1, float *m1, float *v1,
+void rnn_adam(rnn_isize n, const float *p, const float *g, const float *m, const float *v, float *p1, float *m1, float *v1,
               double beta1, double beta2, double step_size, double bias2_sqrt, double eps);
 /* SGD as torch.optim.SGD (sign -1 maximizes); buf/buf1 unused without momentum. */
-void rnn_sgd(long n, const float *p, const float *g, const float *buf, float *p1, float *buf1, double lr,
+void rnn_sgd(rnn_isize n, const float *p, const float *g, const float *buf, float *p1, float *buf1, double lr,
              double momentum, double damp, double wd, double sign, int first, int nesterov);
 /* Uniform float32 numbers from Philox-4x32-10, identical to @rnn/tensor's CPU generator. */
-void rnn_philox_uniform(long n, unsigned long long counter, unsigned k0, unsigned k1, float *out);
+void rnn_philox_uniform(rnn_isize n, unsigned long long counter, unsigned k0, unsigned k1, float *out);
 #endif

