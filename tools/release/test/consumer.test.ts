@@ -218,6 +218,17 @@ describe('pnpm release --dry-run', () => {
         `${where}dist`,
       ).toBe(true);
       expect(readFileSync(join(installed, 'LICENSE'), 'utf8'), `${where}LICENSE`).toMatch(/^MIT License/);
+      // on the registry a relative link has no repository to resolve against
+      const readme = readFileSync(join(installed, 'README.md'), 'utf8');
+      const relative = [
+        ...readme.matchAll(
+          /\]\((?!https?:\/\/|#|mailto:)([^)\s]+)\)|(?:src|href)="(?!https?:\/\/|#)([^"]+)"/g,
+        ),
+      ];
+      expect(
+        relative.map((m) => m[1] ?? m[2]),
+        `${where}relative links in README.md`,
+      ).toEqual([]);
       expect(manifest.version).toBe(p.version);
       expect(manifest.license, `${where}license`).toMatch(/^MIT\b/);
       expect(manifest.repository, `${where}repository`).toEqual({
