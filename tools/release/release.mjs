@@ -9,6 +9,8 @@
 // Options: --skip-build, --skip-tests (the consumer test runs the dry run from inside `pnpm test`),
 // --out DIR (where the dry run puts the tarballs and release-plan.json).
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stageRelease } from './lib/stage.mjs';
 import { pnpmCommand, publicPackages, root } from './lib/workspace.mjs';
@@ -91,9 +93,16 @@ if (args['dry-run']) {
   log(`${plan.packages.length} packages, ${kib(tarballs)} of tarballs in ${plan.out}`);
   const versions = new Set(plan.packages.map((p) => p.version));
   log(`version line: ${[...versions].join(', ')}`);
-  step('CHANGELOG (first package; every package has its own)');
-  log(plan.packages[0]?.changelog.split('\n').slice(0, 12).join('\n') ?? '');
+  step('CHANGELOG.md (the new section of each package, from the changesets)');
+  for (const p of plan.packages) {
+    const entries = p.changelog.split('\n').filter((l) => l.startsWith('- ')).length;
+    log(`${p.name}: ${entries} entr${entries === 1 ? 'y' : 'ies'}`);
+  }
+  const sample = plan.packages.find((p) => p.name === '@rnn/tensor') ?? plan.packages[0];
+  if (sample) log(`\n${sample.name}, first lines:\n${sample.changelog.split('\n').slice(0, 8).join('\n')}`);
   log(`\nrelease plan: ${plan.out}/release-plan.json`);
+  // with --out, only the tarballs and the plan are kept; without, the staged copy stays beside them
+  if (args.out) rmSync(dirname(plan.dir), { recursive: true, force: true });
 } else {
   step('version');
   pnpmRun('exec', 'changeset', 'version');

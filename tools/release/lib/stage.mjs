@@ -119,9 +119,13 @@ export function stageRelease(options = {}) {
     );
     const files = packed.files.map((f) => f.path).sort();
     const changelogPath = join(pkgDir, 'CHANGELOG.md');
-    const changelog = existsSync(changelogPath)
-      ? (/^## [^\n]+\n[\s\S]*?(?=\n## |$)/m.exec(readFileSync(changelogPath, 'utf8'))?.[0] ?? '')
-      : '';
+    let changelog = '';
+    if (existsSync(changelogPath)) {
+      const text = readFileSync(changelogPath, 'utf8');
+      const start = text.indexOf('\n## ') + 1; // the newest version's section
+      const next = text.indexOf('\n## ', start);
+      changelog = start > 0 ? text.slice(start, next < 0 ? undefined : next) : '';
+    }
     packages.push({
       name: p.name,
       rel: p.rel,
