@@ -1,7 +1,5 @@
 // ESM, in Node, on the installed tarballs: a model trained with the native CPU kernels, data from the
 // shipped samples, a policy-gradient step, the training kit's metrics, and the file helpers.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuNativeStatus } from '@rnn/cpu-native';
 import { status } from '@rnn/cpu-native/register';
@@ -68,7 +66,7 @@ const dist = new Categorical({ logits: randn([4, 3]).requiresGrad_() });
 const { loss } = reinforceLoss(dist.logProb(dist.sample()), tensor([1, 0, 1, 0]));
 loss.backward();
 
-const file = join(mkdtempSync(join(tmpdir(), 'rnn-smoke-')), 'model.safetensors');
+const file = join(process.cwd(), 'smoke-model.safetensors'); // the consumer project, removed afterwards
 await saveSafetensorsFile(file, model.stateDict());
 model.loadStateDict(await loadSafetensorsFile(file));
 console.log(`ok ${first.toFixed(3)} -> ${last.toFixed(3)} (${status.reason})`);
