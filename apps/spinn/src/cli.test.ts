@@ -140,9 +140,12 @@ describe('spinn', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).extra.variant).toBe(model);
     }
-    const table = await cli('summarize', join(dir, 'bow'), join(dir, 'lstm'));
+    const other = join(dir, 'other.json');
+    writeFileSync(other, '{"batched": {}}');
+    const table = await cli('summarize', join(dir, 'bow'), join(dir, 'lstm'), other);
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('| bag of words (mean of word vectors) | 1 (0) |');
+    expect(table.stdout).toContain(`(not run summaries, left out: ${other})`);
   });
 
   it('bench measures pairs/s batched and one at a time', async () => {

@@ -29,7 +29,13 @@ const fmt = (xs: number[], scale = 100, digits = 2) => {
  */
 export async function summarizeRuns(files: readonly string[]): Promise<string> {
   const runs: { file: string; s: RunSummary & { extra?: Record<string, unknown> } }[] = [];
-  for (const file of files) runs.push({ file, s: JSON.parse(await readFile(file, 'utf8')) });
+  const skipped: string[] = [];
+  for (const file of files) {
+    const s = JSON.parse(await readFile(file, 'utf8'));
+    // Only run summaries (written by `train`): e.g. the bench's JSON beside them is left out.
+    if (s?.app === 'spinn' && s.metrics) runs.push({ file, s });
+    else skipped.push(file);
+  }
   const groups = new Map<string, typeof runs>();
   for (const r of runs) {
     const v = String(r.s.extra?.variant ?? 'unknown');
@@ -85,5 +91,6 @@ export async function summarizeRuns(files: readonly string[]): Promise<string> {
       }
     }
   }
+  if (skipped.length > 0) lines.push('', `(not run summaries, left out: ${skipped.join(', ')})`);
   return lines.join('\n');
 }
