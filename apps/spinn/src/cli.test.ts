@@ -133,6 +133,40 @@ describe('spinn', () => {
     expect(typeof parseBinaryBracketing(hypothesis)).toBe('object');
   });
 
+  it('SPINN-PI with a supervised transition loss, and REINFORCE with a self-critical baseline', async () => {
+    const pi = join(dir, 'pi-tl');
+    const r = await cli('train', '--out', pi, ...quick, '--transition-loss', '1');
+    expect(r.code, r.stderr).toBe(0);
+    const input = join(dir, 'one.tsv');
+    writeFileSync(input, 'A dog runs in the park.\tAn animal moves.\n');
+    // The transition head chooses the trees now (greedy), whatever they look like: valid brackets.
+    const p = await cli('predict', '--checkpoint', join(pi, 'checkpoints/best.safetensors'), input);
+    expect(p.code, p.stderr).toBe(0);
+    const parsed = parseBinaryBracketing(p.stdout.trim().split('\t')[2]);
+    expect(typeof parsed === 'string' ? parsed : parsed.tokens).toEqual([
+      'a',
+      'dog',
+      'runs',
+      'in',
+      'the',
+      'park',
+      '.',
+    ]);
+
+    const sc = await cli(
+      'train',
+      '--model',
+      'spinn-rl',
+      '--baseline',
+      'self-critical',
+      '--out',
+      join(dir, 'sc'),
+      ...quick,
+    );
+    expect(sc.code, sc.stderr).toBe(0);
+    expect(sc.stdout).toMatch(/test trees: REDUCE among free choices/);
+  });
+
   it('the baselines train on the same data', async () => {
     for (const model of ['bow', 'lstm', 'spinn-pi-nt'] as const) {
       const out = join(dir, model);
