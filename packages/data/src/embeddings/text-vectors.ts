@@ -48,6 +48,7 @@ export class TextVectorsParser implements LineParser<TextVectorsData> {
     this.keep = options.keep;
   }
 
+  /** Reads the next line (see {@link LineParser.push}). */
   push(l: Line): void {
     const problem = this.read(l);
     if (problem !== null) this.sink.invalid(l.line, problem);
@@ -100,6 +101,7 @@ export class TextVectorsParser implements LineParser<TextVectorsData> {
     return null;
   }
 
+  /** Ends the input and returns what was read (see {@link LineParser.finish}). */
   finish(): TextVectorsData {
     const sink = this.sink;
     sink.requireContent('vector line');

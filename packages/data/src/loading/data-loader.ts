@@ -122,6 +122,7 @@ export class DataLoader<T, B = T[]> implements Iterable<B> {
     return s as Required<Pick<BatchSampler, 'getState' | 'setState'>>;
   }
 
+  /** One epoch of batches (resuming inside an epoch after {@link DataLoader.loadStateDict}). */
   *[Symbol.iterator](): Iterator<B> {
     const resume = this.pending;
     this.pending = null;

@@ -2,7 +2,9 @@ import { ValueError } from '@rnn/tensor';
 
 /** A map-style dataset: a length and random access by index, as PyTorch's `Dataset`. */
 export interface Dataset<T> {
+  /** The number of items. */
   readonly length: number;
+  /** The item at `index`, an integer in `[0, length)`. */
   get(index: number): T;
 }
 
@@ -10,10 +12,12 @@ export interface Dataset<T> {
 export class ArrayDataset<T> implements Dataset<T> {
   constructor(readonly items: readonly T[]) {}
 
+  /** The number of items. */
   get length(): number {
     return this.items.length;
   }
 
+  /** The item at `index` (a `ValueError` outside `[0, length)`). */
   get(index: number): T {
     checkIndex('ArrayDataset', index, this.items.length);
     return this.items[index];
@@ -24,13 +28,16 @@ export class ArrayDataset<T> implements Dataset<T> {
 export class MappedDataset<S, T> implements Dataset<T> {
   constructor(
     readonly source: Dataset<S>,
+    /** Maps an item of `source` (and its index) to this dataset's item. */
     readonly fn: (item: S, index: number) => T,
   ) {}
 
+  /** The number of items. */
   get length(): number {
     return this.source.length;
   }
 
+  /** The item at `index` (a `ValueError` outside `[0, length)`). */
   get(index: number): T {
     return this.fn(this.source.get(index), index);
   }
@@ -45,10 +52,12 @@ export class Subset<T> implements Dataset<T> {
     for (const i of indices) checkIndex('Subset', i, source.length);
   }
 
+  /** The number of items. */
   get length(): number {
     return this.indices.length;
   }
 
+  /** The item at `index` (a `ValueError` outside `[0, length)`). */
   get(index: number): T {
     checkIndex('Subset', index, this.indices.length);
     return this.source.get(this.indices[index]);

@@ -8,6 +8,7 @@ import { SeededRandom, type SeededRandomState } from './random';
  * a `DataLoader` save and restore its position in an epoch.
  */
 export interface BatchSampler extends Iterable<number[]> {
+  /** Batches per epoch. */
   readonly length: number;
   /** The state of the sampler's random draws, as JSON. */
   getState?(): unknown;
@@ -64,6 +65,7 @@ export class RandomBatchSampler implements BatchSampler {
     this.rng = new SeededRandom(options.generator);
   }
 
+  /** Batches per epoch. */
   get length(): number {
     return this.dropLast ? Math.floor(this.size / this.batchSize) : Math.ceil(this.size / this.batchSize);
   }
@@ -78,6 +80,7 @@ export class RandomBatchSampler implements BatchSampler {
     this.rng.setState(state as SeededRandomState);
   }
 
+  /** One epoch: the batches of indices (a new shuffle each time, when shuffling). */
   *[Symbol.iterator](): Iterator<number[]> {
     const order = this.shuffle
       ? this.rng.permutation(this.size)
@@ -129,6 +132,7 @@ export class BucketBatchSampler implements BatchSampler {
     this.rng = new SeededRandom(options.generator);
   }
 
+  /** Batches per epoch. */
   get length(): number {
     const n = this.lengths.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
@@ -144,6 +148,7 @@ export class BucketBatchSampler implements BatchSampler {
     this.rng.setState(state as SeededRandomState);
   }
 
+  /** One epoch: the batches of indices (a new shuffle each time, when shuffling). */
   *[Symbol.iterator](): Iterator<number[]> {
     const n = this.lengths.length;
     const len = this.lengths;

@@ -83,6 +83,7 @@ export class ClassificationParser implements LineParser<ClassificationData> {
           .join(', ')}${this.classes.length > 5 ? ', …' : ''})`;
   }
 
+  /** Reads the next line (see {@link LineParser.push}). */
   push(l: Line): void {
     const problem = this.read(l);
     if (problem !== null) this.sink.invalid(l.line, problem);
@@ -138,6 +139,7 @@ export class ClassificationParser implements LineParser<ClassificationData> {
     return null;
   }
 
+  /** Ends the input and returns what was read (see {@link LineParser.finish}). */
   finish(): ClassificationData {
     this.sink.requireContent('labelled line');
     return { examples: this.examples, classes: this.classes, report: this.sink.report };

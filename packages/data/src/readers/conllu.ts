@@ -114,6 +114,7 @@ export class ConlluParser implements LineParser<ConlluData> {
     this.rangeLine = 0;
   }
 
+  /** Reads the next line (see {@link LineParser.push}). */
   push(l: Line): void {
     const problem = this.read(l);
     if (problem !== null) this.fail(l.line, problem);
@@ -196,6 +197,7 @@ export class ConlluParser implements LineParser<ConlluData> {
     return null;
   }
 
+  /** Ends the input and returns what was read (see {@link LineParser.finish}). */
   finish(): ConlluData {
     this.end(this.sink.report.lines);
     this.sink.requireContent('sentence');

@@ -55,6 +55,7 @@ export class LmCorpusParser implements LineParser<LmCorpus> {
     }
   }
 
+  /** Reads the next line (see {@link LineParser.push}). */
   push(l: Line): void {
     const problem = this.read(l);
     if (problem !== null) this.sink.invalid(l.line, problem);
@@ -90,6 +91,7 @@ export class LmCorpusParser implements LineParser<LmCorpus> {
     return null;
   }
 
+  /** Ends the input and returns what was read (see {@link LineParser.finish}). */
   finish(): LmCorpus {
     this.sink.requireContent('line');
     const out: LmCorpus = { tokens: this.tokens, report: this.sink.report };

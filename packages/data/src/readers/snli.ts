@@ -55,6 +55,7 @@ export class SnliParser implements LineParser<SnliData> {
     this.lowercase = options.lowercase ?? false;
   }
 
+  /** Reads the next line (see {@link LineParser.push}). */
   push(l: Line): void {
     const problem = this.read(l);
     if (problem !== null) this.sink.invalid(l.line, problem);
@@ -120,6 +121,7 @@ export class SnliParser implements LineParser<SnliData> {
     return null;
   }
 
+  /** Ends the input and returns what was read (see {@link LineParser.finish}). */
   finish(): SnliData {
     if (this.sink.report.lines === 0) this.sink.requireContent('JSON line');
     if (this.pairs.length === 0 && this.noGold === 0) this.sink.requireContent('JSON line');

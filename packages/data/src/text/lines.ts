@@ -156,7 +156,9 @@ export function* linesOf(source: TextSource): Generator<Line> {
  * streamed files: {@link LineParser.push} each line in order, then {@link LineParser.finish}.
  */
 export interface LineParser<R> {
+  /** Reads the next line (in order; a bad line throws, or is counted with `skipInvalid`). */
   push(line: Line): void;
+  /** Ends the input and returns what was read (an empty input is an error). */
   finish(): R;
 }
 

@@ -7,6 +7,7 @@ import { Module } from '../module';
 
 /** `max(0, x)`, as `torch.nn.ReLU`. */
 export class ReLU extends Module {
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return x.relu();
   }
@@ -14,6 +15,7 @@ export class ReLU extends Module {
 
 /** `tanh(x)`, as `torch.nn.Tanh`. */
 export class Tanh extends Module {
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return x.tanh();
   }
@@ -21,6 +23,7 @@ export class Tanh extends Module {
 
 /** `1 / (1 + exp(−x))`, as `torch.nn.Sigmoid`. */
 export class Sigmoid extends Module {
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return x.sigmoid();
   }
@@ -34,6 +37,7 @@ export class GELU extends Module {
       throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
     }
   }
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return gelu(x, this.approximate);
   }
@@ -47,6 +51,7 @@ export class LeakyReLU extends Module {
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return leakyRelu(x, this.negativeSlope);
   }
@@ -60,6 +65,7 @@ export class ELU extends Module {
   constructor(readonly alpha = 1) {
     super();
   }
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return elu(x, this.alpha);
   }
@@ -70,6 +76,7 @@ export class ELU extends Module {
 
 /** `x · σ(x)`, as `torch.nn.SiLU`. */
 export class SiLU extends Module {
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return silu(x);
   }
@@ -83,6 +90,7 @@ export class Softplus extends Module {
   ) {
     super();
   }
+  /** The activation of each element of `x` (any shape; the result has the same shape). */
   forward(x: Tensor): Tensor {
     return softplus(x, this.beta, this.threshold);
   }
@@ -96,6 +104,7 @@ export class Softmax extends Module {
   constructor(readonly dim: number) {
     super();
   }
+  /** The softmax of `x` along `dim` (same shape). */
   forward(x: Tensor): Tensor {
     return x.softmax(this.dim);
   }
@@ -109,6 +118,7 @@ export class LogSoftmax extends Module {
   constructor(readonly dim: number) {
     super();
   }
+  /** The log-softmax of `x` along `dim` (same shape). */
   forward(x: Tensor): Tensor {
     return x.logSoftmax(this.dim);
   }
@@ -119,6 +129,7 @@ export class LogSoftmax extends Module {
 
 /** Returns its input, as `torch.nn.Identity` (a placeholder where a layer is optional). */
 export class Identity extends Module {
+  /** `x` itself. */
   forward(x: Tensor): Tensor {
     return x;
   }

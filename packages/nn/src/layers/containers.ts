@@ -3,6 +3,7 @@ import { Module } from '../module';
 
 /** A module that maps one tensor to one tensor: what {@link Sequential} chains. */
 export interface TensorModule extends Module {
+  /** Maps a tensor to a tensor. */
   forward(x: Tensor): Tensor;
 }
 
@@ -49,6 +50,7 @@ export class ModuleList<M extends Module = Module> extends Module implements Ite
     return this;
   }
 
+  /** The modules, in order. */
   [Symbol.iterator](): Iterator<M> {
     return this._items[Symbol.iterator]();
   }

@@ -194,7 +194,7 @@ export abstract class Optimizer<O extends BaseOptimizerOptions = BaseOptimizerOp
   }
 
   /**
-   * Restores a {@link stateDict}: group hyper-parameters (parameters stay this optimizer's own) and
+   * Restores a {@link Optimizer.stateDict | stateDict()}: group hyper-parameters (parameters stay this optimizer's own) and
    * per-parameter state, copied to each parameter's backend and dtype. The groups must have the same
    * sizes as this optimizer's. The given tensors are copied, so the caller may dispose them.
    */

@@ -23,19 +23,25 @@ import { loadSafetensors, readSafetensorsHeader, saveSafetensorsAsync } from './
  * tensors it read once everything is loaded.
  */
 export interface StateDictModule {
+  /** The tensors to save, keyed as PyTorch keys them. */
   stateDict(): Record<string, Tensor>;
+  /** Loads tensors saved by {@link StateDictModule.stateDict}. */
   loadStateDict(stateDict: Record<string, Tensor>, options?: { strict?: boolean }): unknown;
 }
 
 /** An optimizer, as a checkpoint sees it. */
 export interface StatefulOptimizer {
+  /** The optimizer's state (per-parameter tensors and hyper-parameters), in PyTorch's layout. */
   stateDict(): OptimizerStateDict;
+  /** Restores a {@link StatefulOptimizer.stateDict | stateDict()}. */
   loadStateDict(stateDict: OptimizerStateDict): void;
 }
 
 /** A learning-rate scheduler, as a checkpoint sees it. */
 export interface StatefulScheduler {
+  /** The scheduler's state, as plain data. */
   stateDict(): SchedulerState;
+  /** Restores a {@link StatefulScheduler.stateDict | stateDict()}. */
   loadStateDict(state: SchedulerState): void;
 }
 
