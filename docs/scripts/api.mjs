@@ -3,7 +3,8 @@
 // typedoc-plugin-markdown writes Markdown pages under api/ that VitePress renders with the rest.
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Application, ReflectionKind } from 'typedoc';
+import { stripVTControlCharacters } from 'node:util';
+import { Application, LogLevel, ReflectionKind } from 'typedoc';
 import { docsDir, repoRoot } from './paths.mjs';
 
 /** The packages whose API is documented, in sidebar order. */
@@ -62,9 +63,10 @@ export function apiEntryPoints() {
 }
 
 /**
- * Runs TypeDoc; returns the number of warnings (undocumented exports among them) and errors.
+ * Runs TypeDoc; returns its warnings (undocumented exports among them, with `checkDocumented`) and
+ * the number of errors.
  * @param {{ out?: string; quiet?: boolean; checkDocumented?: boolean }} [options]
- * @returns {Promise<{ warnings: number; errors: number }>}
+ * @returns {Promise<{ warnings: number; errors: number; messages: string[] }>}
  */
 export async function generateApi({
   out = join(docsDir, 'api'),
@@ -123,6 +125,13 @@ export async function generateApi({
     sidebar: { autoConfiguration: true, format: 'vitepress', pretty: true, collapsed: true },
   };
   const app = await Application.bootstrapWithPlugins(options);
+  /** @type {string[]} */
+  const messages = [];
+  const log = app.logger.log.bind(app.logger);
+  app.logger.log = (message, level) => {
+    if (level === LogLevel.Warn) messages.push(stripVTControlCharacters(message));
+    log(message, level);
+  };
   // Module names as users import them: '@rnn/tensor/backend', not 'tensor/src/backend'.
   app.converter.on('resolveBegin', (context) => {
     const byFile = new Map(entries.map((e) => [e.source, e.name]));
@@ -139,7 +148,7 @@ export async function generateApi({
   app.validate(project);
   await app.generateOutputs(project);
   writeFileSync(join(out, 'index.md'), indexPage(entries, out));
-  return { warnings: app.logger.warningCount, errors: app.logger.errorCount };
+  return { warnings: app.logger.warningCount, errors: app.logger.errorCount, messages };
 }
 
 /**

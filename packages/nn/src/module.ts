@@ -132,10 +132,12 @@ export class Module {
   protected readonly _nonPersistent = new Set<string>();
 
   /** Calls `forward` with the same arguments (a typed convenience: `model.call(x)`). */
-  call<M extends { forward(...args: never[]): unknown }>(
-    this: M,
-    ...args: Parameters<M['forward']>
-  ): ReturnType<M['forward']> {
+  call<
+    M extends {
+      /** The module's computation, which `call` runs. */
+      forward(...args: never[]): unknown;
+    },
+  >(this: M, ...args: Parameters<M['forward']>): ReturnType<M['forward']> {
     return (this.forward as (...a: unknown[]) => ReturnType<M['forward']>)(...args);
   }
 

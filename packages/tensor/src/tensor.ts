@@ -99,6 +99,10 @@ export class Tensor implements TensorSpec {
     return this._requiresGrad;
   }
 
+  /**
+   * Turns gradients on or off for a leaf. Only floating-point tensors can require grad, and a
+   * computed tensor cannot turn them off (an `AutogradError`; use `detach()`).
+   */
   set requiresGrad(value: boolean) {
     if (value && !isFloat(this.dtype)) {
       throw new AutogradError(

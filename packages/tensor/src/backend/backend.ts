@@ -43,7 +43,9 @@ export interface BackendMemory {
  * `A` is the op's attributes (see `FusedAttrs`).
  */
 export interface FusedKernel<A = Readonly<Record<string, unknown>>> {
+  /** The op's outputs, in the order and with the shapes the fused op's `outputs` gives. */
   forward(inputs: readonly TensorSpec[], attrs: A): Storage[];
+  /** One gradient per input (`null` for inputs without one: int32 indices, lengths). */
   backward?(
     inputs: readonly TensorSpec[],
     outputs: readonly TensorSpec[],
@@ -109,13 +111,19 @@ export interface Backend {
   sync?(): Promise<void>;
 
   // ---- primitives ----
+  /** New storage of `shape` and `dtype` with every element `value` (`zeros`, `ones`, `full`). */
   fill(shape: Shape, dtype: DType, value: number): Storage;
+  /** Elementwise `op(x)`, same shape and dtype (`not` takes and returns bool). */
   unary(op: UnaryOp, x: TensorSpec): Storage;
+  /** Elementwise `a op b`, broadcast to `outShape`; `a` and `b` share the result's dtype. */
   binary(op: BinaryOp, a: TensorSpec, b: TensorSpec, outShape: Shape): Storage;
+  /** Elementwise comparison `a op b`, broadcast to `outShape`; the result is bool. */
   compare(op: CompareOp, a: TensorSpec, b: TensorSpec, outShape: Shape): Storage;
+  /** `cond ? a : b` elementwise, broadcast to `outShape`; `cond` is bool, `a` and `b` share a dtype. */
   where(cond: TensorSpec, a: TensorSpec, b: TensorSpec, outShape: Shape): Storage;
   /** Elementwise `clamp(x, lo, hi)`; either bound may be ±Infinity. */
   clamp(x: TensorSpec, lo: number, hi: number): Storage;
+  /** `x` converted to `dtype` (float to int truncates toward zero; to bool is `x != 0`). */
   cast(x: TensorSpec, dtype: DType): Storage;
   /** Reduces over `axes` (sorted, unique); the output shape drops those axes. */
   reduce(op: ReduceOp, x: TensorSpec, axes: readonly number[]): Storage;

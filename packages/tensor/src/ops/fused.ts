@@ -17,8 +17,11 @@ import { logSoftmax } from './softmax';
  * of that name it runs instead; its backward, if it has one, replaces the composite gradient.
  */
 export interface FusedOp {
+  /** The name a backend's kernel is registered under (`Backend.fused`). */
   readonly name: FusedOpName;
+  /** The op written with ordinary ops: what runs where the backend has no kernel (autograd included). */
   composite(inputs: readonly Tensor[], attrs: Readonly<Record<string, unknown>>): Tensor[];
+  /** The shapes and dtypes of the outputs, for wrapping the storage a kernel returns. */
   outputs(
     inputs: readonly Tensor[],
     attrs: Readonly<Record<string, unknown>>,

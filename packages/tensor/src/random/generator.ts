@@ -32,10 +32,12 @@ export class Generator {
     return this;
   }
 
+  /** The seed given to the constructor or the last `manualSeed`. */
   get seed(): number {
     return this._seed;
   }
 
+  /** The Philox key: the seed's low and high 32 bits. */
   get key(): readonly [number, number] {
     return this._key;
   }
@@ -47,10 +49,15 @@ export class Generator {
     return start;
   }
 
+  /** A snapshot (seed and blocks consumed), for checkpoints. */
   getState(): RngState {
     return { seed: this._seed, offset: this._offset };
   }
 
+  /**
+   * Restores a snapshot from `getState`: the numbers drawn next are those drawn after it was taken.
+   * A `ValueError` for an invalid seed or offset.
+   */
   setState(state: RngState): this {
     this.manualSeed(state.seed);
     if (!Number.isSafeInteger(state.offset) || state.offset < 0) {

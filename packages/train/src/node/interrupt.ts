@@ -3,7 +3,10 @@ export interface InterruptOptions {
   /** Signals to catch (default SIGINT and SIGTERM). */
   signals?: readonly NodeJS.Signals[];
   /** Where the notice of a second signal goes (default `process.stderr`); null for none. */
-  stream?: { write(s: string): unknown } | null;
+  stream?: {
+    /** Writes `s` as is (it ends its lines itself). */
+    write(s: string): unknown;
+  } | null;
 }
 
 /** What {@link interruptSignal} returns. */

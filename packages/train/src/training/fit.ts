@@ -68,7 +68,10 @@ export interface FitOptions<B> {
    * A `ReduceLROnPlateau` is stepped after each evaluation with the monitored metric; any other
    * scheduler (`StepLR`, ...) once per epoch with no argument. Checkpointed.
    */
-  scheduler?: StatefulScheduler & { step(metric?: number): void };
+  scheduler?: StatefulScheduler & {
+    /** Advances the schedule (`metric`: the monitored value, for `ReduceLROnPlateau`). */
+    step(metric?: number): void;
+  };
   /** The validation metric that picks the best checkpoint, early stopping and plateau schedules. */
   monitor?: { metric: string; mode: 'min' | 'max' };
   /** Stop when the monitored metric stops improving (its mode is the monitor's). */

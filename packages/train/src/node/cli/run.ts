@@ -5,9 +5,15 @@ import { commandHelp, programHelp } from './help';
 /** Where {@link runCli} writes (default: the process's stdout and stderr). */
 export interface CliStreams {
   /** Help and version text. */
-  stdout: { write(s: string): unknown };
+  stdout: {
+    /** Writes `s` as is (it ends its lines itself). */
+    write(s: string): unknown;
+  };
   /** Error lines. */
-  stderr: { write(s: string): unknown };
+  stderr: {
+    /** Writes `s` as is (it ends its lines itself). */
+    write(s: string): unknown;
+  };
 }
 
 /**
