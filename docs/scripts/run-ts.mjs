@@ -31,7 +31,9 @@ export async function bundleTs(file, outName = `${basename(file, '.ts')}.mjs`) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(docsDir, 'scripts', 'run-ts.mjs')) {
-  const [file, ...args] = process.argv.slice(2);
+  const [file, ...rest] = process.argv.slice(2);
+  // `pnpm run <script> -- --flag` passes the `--` on: it is not the script's argument.
+  const args = rest[0] === '--' ? rest.slice(1) : rest;
   if (!file) {
     console.error('usage: node scripts/run-ts.mjs FILE.ts [ARGS...]');
     process.exit(2);

@@ -1,7 +1,7 @@
 // Screenshots of the demo pages as headless Chromium renders them (the CI's flags: no GPU, so the
 // CPU backend), plus the training demo on WebGPU (SwiftShader) when `--webgpu` is given.
 //
-//   pnpm --filter @rnn/docs build && pnpm --filter @rnn/docs screenshots [-- --webgpu] [--out DIR]
+//   pnpm --filter @rnn/docs build && pnpm --filter @rnn/docs screenshots [--webgpu] [--out DIR]
 //
 // Writes PNGs to docs/screenshots/ (ignored by git) and prints what each demo reached.
 import { mkdirSync } from 'node:fs';
@@ -17,7 +17,10 @@ import {
 } from './browser.mjs';
 import { docsDir } from './paths.mjs';
 
+const argv = process.argv.slice(2);
 const { values } = parseArgs({
+  // `pnpm screenshots -- --webgpu` passes the `--` on: it is not an argument of this script.
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   options: {
     out: { type: 'string', default: join(docsDir, 'screenshots') },
     webgpu: { type: 'boolean', default: false },

@@ -3,7 +3,7 @@
  * writes `public/models/pos-tagger.safetensors`: float16 weights with the vocabularies, tag names,
  * sizes and scores in the safetensors metadata.
  *
- *   pnpm --filter @rnn/docs train-demo-checkpoint --data /path/to/data [--epochs 8] [--out FILE]
+ *   pnpm --filter @rnn/docs train-demo-checkpoint --data /path/to/data [--epochs 12] [--out FILE]
  *
  * `--data DIR` holds `ud-english-ewt/en_ewt-ud-{train,dev,test}.conllu` (see apps/pos-tagger).
  */
@@ -29,7 +29,7 @@ import { toFloat16Safetensors } from './float16';
 const { values: flags } = parseArgs({
   options: {
     data: { type: 'string' },
-    epochs: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '12' },
     // (run through scripts/run-ts.mjs, which sets argv[1] to this file)
     out: {
       type: 'string',

@@ -1,14 +1,16 @@
 /**
  * The built site in headless Chromium (the system's, with the CI flags: no GPU, so the demos run on
  * the CPU backend): every page renders without console errors, the training demo's loss falls and it
- * then writes a sample, the checkpoint demo tags a sentence correctly. `pnpm test` builds the site
- * first (turbo: test depends on build).
+ * then writes a sample, the checkpoint demo tags a sentence correctly. Then both demos again on
+ * WebGPU, which Chromium provides on SwiftShader (the software Vulkan driver Debian's chromium ships).
+ * `pnpm test` builds the site first (turbo: test depends on build).
  */
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CHROMIUM_WEBGPU_ARGS,
   distDir,
   launchChromium,
   runCharLstmDemo,
@@ -135,4 +137,46 @@ describe('demos (CPU backend: Chromium runs without a GPU here)', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+});
+
+describe('demos on WebGPU (SwiftShader: software Vulkan, so a smaller model)', () => {
+  let gpu: Awaited<ReturnType<typeof launchChromium>>;
+
+  beforeAll(async () => {
+    gpu = await launchChromium(CHROMIUM_WEBGPU_ARGS);
+  });
+
+  afterAll(async () => {
+    await gpu?.close();
+  });
+
+  it('trains the character LSTM on WebGPU until its loss has fallen', async () => {
+    const page = await gpu.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${site.url}/demos/char-lstm?backend=webgpu`);
+    const demo = page.locator('.char-lstm-demo');
+    await demo.locator('details summary').click();
+    const [hidden, backend] = [demo.locator('details select').nth(0), demo.locator('details select').nth(1)];
+    // the address preselects the backend
+    await expect.poll(() => backend.inputValue(), { timeout: 30_000 }).toBe('webgpu');
+    await hidden.selectOption('64');
+    const result = await runCharLstmDemo(page, { timeout: 420_000 });
+    expect(result.backend).toMatch(/^WebGPU/);
+    expect(result.recentLoss).toBeLessThan(0.8 * result.firstLoss);
+    expect(result.firstLoss).toBeGreaterThan(3);
+    expect(result.sample.length).toBeGreaterThan('Mary had'.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 480_000);
+
+  it('tags a sentence with the checkpoint on WebGPU', async () => {
+    const page = await gpu.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${site.url}/demos/pos-tagger?backend=webgpu`);
+    const tags = await runTaggerDemo(page, 'The cat sat on the mat .', { timeout: 120_000 });
+    expect(tags).toEqual(['DET', 'NOUN', 'VERB', 'ADP', 'DET', 'NOUN', 'PUNCT']);
+    expect(await page.locator('.tagger-demo .info').textContent()).toMatch(/WebGPU/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });
