@@ -109,7 +109,8 @@ export async function generateApi({
     sanitizeComments: true,
     validation: { notExported: false, invalidLink: true, notDocumented: checkDocumented },
     // What the gap report (scripts/api-gaps.mjs) asks of every package: each exported function, class,
-    // interface, type, variable and each method; interface properties may be self-explanatory.
+    // interface, type, variable and each method (and, checked below, public class properties);
+    // interface properties may be self-explanatory.
     requiredToBeDocumented: [
       'Function',
       'Class',
@@ -146,9 +147,34 @@ export async function generateApi({
   const project = await app.convert();
   if (!project) throw new Error('TypeDoc could not convert the packages');
   app.validate(project);
+  if (checkDocumented) {
+    // TypeDoc's kinds cannot tell a class's properties from an interface's; a class's public
+    // properties (`tensor.shape`, `linear.inFeatures`) are API like its methods: they need TSDoc too.
+    for (const gap of undocumentedClassProperties(project)) {
+      app.logger.warn(`${gap} (class property) does not have any documentation`);
+    }
+  }
   await app.generateOutputs(project);
   writeFileSync(join(out, 'index.md'), indexPage(entries, out));
   return { warnings: app.logger.warningCount, errors: app.logger.errorCount, messages };
+}
+
+/**
+ * The public properties of exported classes that have no comment (own ones: an inherited property
+ * is documented where it is declared).
+ * @param {import('typedoc').ProjectReflection} project
+ * @returns {string[]} `module.Class.property` of each
+ */
+function undocumentedClassProperties(project) {
+  const gaps = [];
+  for (const cls of project.getReflectionsByKind(ReflectionKind.Class)) {
+    for (const prop of /** @type {import('typedoc').DeclarationReflection} */ (cls).children ?? []) {
+      if (prop.kind !== ReflectionKind.Property || prop.inheritedFrom || prop.implementationOf) continue;
+      if (prop.flags.isPrivate || prop.flags.isProtected || prop.comment?.hasVisibleComponent()) continue;
+      gaps.push(prop.getFullName());
+    }
+  }
+  return gaps;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The API reference documents every public symbol: TypeDoc, run as for the site but with its
  * "not documented" validation on, finds no exported function, class, interface, type, variable,
- * method or accessor of a public package without TSDoc, and no `{@link}` it cannot resolve.
- * `node scripts/api-gaps.mjs` prints the same list.
+ * method, accessor or public class property of a public package without TSDoc, and no `{@link}` it
+ * cannot resolve. `node scripts/api-gaps.mjs` prints the same list.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

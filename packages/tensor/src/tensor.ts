@@ -38,6 +38,7 @@ const finalizer = new FinalizationRegistry<Lease>((lease) => {
 export class Tensor implements TensorSpec {
   /** Distinguishes tensors from plain objects without `instanceof` (works across bundle copies). */
   readonly isTensor = true;
+  /** A number unique to this tensor in the process (creation order): for debugging and maps. */
   readonly id = ids.next++;
   /** The node that produced this tensor, or `null` for leaves and tensors made without grad. */
   gradFn: GradNode | null = null;

@@ -43,7 +43,9 @@ export interface DataLoaderState {
  * `setState` (the built-in samplers have them).
  */
 export class DataLoader<T, B = T[]> implements Iterable<B> {
+  /** The dataset the batches are drawn from. */
   readonly dataset: Dataset<T>;
+  /** Decides the indices of each batch (given, or made from `batchSize`, `shuffle`, `dropLast`). */
   readonly batchSampler: BatchSampler;
   private readonly collate: (examples: T[]) => B;
   private epochStart: unknown = null;

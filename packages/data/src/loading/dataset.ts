@@ -10,7 +10,10 @@ export interface Dataset<T> {
 
 /** A dataset over an array (no copy). */
 export class ArrayDataset<T> implements Dataset<T> {
-  constructor(readonly items: readonly T[]) {}
+  constructor(
+    /** The items, as given (not copied). */
+    readonly items: readonly T[],
+  ) {}
 
   /** The number of items. */
   get length(): number {
@@ -27,6 +30,7 @@ export class ArrayDataset<T> implements Dataset<T> {
 /** A dataset whose items are `fn(source.get(i), i)`, computed on access. */
 export class MappedDataset<S, T> implements Dataset<T> {
   constructor(
+    /** The dataset whose items are mapped. */
     readonly source: Dataset<S>,
     /** Maps an item of `source` (and its index) to this dataset's item. */
     readonly fn: (item: S, index: number) => T,
@@ -46,7 +50,9 @@ export class MappedDataset<S, T> implements Dataset<T> {
 /** A view of some indices of another dataset (a split, a subsample). */
 export class Subset<T> implements Dataset<T> {
   constructor(
+    /** The dataset the indices point into. */
     readonly source: Dataset<T>,
+    /** Item `i` of the subset is item `indices[i]` of `source`. */
     readonly indices: readonly number[],
   ) {
     for (const i of indices) checkIndex('Subset', i, source.length);

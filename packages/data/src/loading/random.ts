@@ -19,6 +19,7 @@ export interface SeededRandomState {
  * state (saved in checkpoints with `getState()`).
  */
 export class SeededRandom {
+  /** The generator the words are reserved from. */
   readonly generator: Generator;
   private readonly block = new Uint32Array(4);
   private used = 4;

@@ -50,11 +50,15 @@ function chunk(indices: number[], size: number, dropLast: boolean): number[][] {
 /** Batches of `0..n-1` in order, or in a seeded random order each epoch with `shuffle`. */
 export class RandomBatchSampler implements BatchSampler {
   private readonly rng: SeededRandom;
+  /** Indices per batch (the last batch may have fewer, unless `dropLast`). */
   readonly batchSize: number;
+  /** Whether a last batch smaller than `batchSize` is left out. */
   readonly dropLast: boolean;
+  /** Whether each epoch has a new random order (default: in order). */
   readonly shuffle: boolean;
 
   constructor(
+    /** The number of examples: the indices are `0..size-1`. */
     readonly size: number,
     options: BatchSamplerOptions,
   ) {
@@ -107,10 +111,15 @@ export interface BucketBatchSamplerOptions extends BatchSamplerOptions {
  */
 export class BucketBatchSampler implements BatchSampler {
   private readonly rng: SeededRandom;
+  /** The length of each example (index `i` is example `i`). */
   readonly lengths: readonly number[];
+  /** Indices per batch (one batch of an epoch may have fewer, unless `dropLast`). */
   readonly batchSize: number;
+  /** Examples sorted together: a multiple of `batchSize` ({@link BucketBatchSamplerOptions.bucketSize}). */
   readonly bucketSize: number;
+  /** Whether batches smaller than `batchSize` are left out. */
   readonly dropLast: boolean;
+  /** Whether each epoch has a new random order (default here: yes). */
   readonly shuffle: boolean;
 
   constructor(lengths: ArrayLike<number>, options: BucketBatchSamplerOptions) {

@@ -31,7 +31,10 @@ export class Sigmoid extends Module {
 
 /** GELU, as `torch.nn.GELU`: exact (`'none'`, the default) or the tanh approximation. */
 export class GELU extends Module {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+  constructor(
+    /** `'none'`: the exact GELU with erf; `'tanh'`: the tanh approximation. */
+    readonly approximate: 'none' | 'tanh' = 'none',
+  ) {
     super();
     if (approximate !== 'none' && approximate !== 'tanh') {
       throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
@@ -48,7 +51,10 @@ export class GELU extends Module {
 
 /** `max(0, x) + negativeSlope · min(0, x)`, as `torch.nn.LeakyReLU` (default slope 0.01). */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  constructor(
+    /** The slope for negative inputs. */
+    readonly negativeSlope = 0.01,
+  ) {
     super();
   }
   /** The activation of each element of `x` (any shape; the result has the same shape). */
@@ -62,7 +68,10 @@ export class LeakyReLU extends Module {
 
 /** `x` for `x > 0`, else `alpha · (exp(x) − 1)`, as `torch.nn.ELU`. */
 export class ELU extends Module {
-  constructor(readonly alpha = 1) {
+  constructor(
+    /** The value negative inputs approach (`alpha · (exp(x) − 1)` tends to `−alpha`). */
+    readonly alpha = 1,
+  ) {
     super();
   }
   /** The activation of each element of `x` (any shape; the result has the same shape). */
@@ -85,7 +94,9 @@ export class SiLU extends Module {
 /** `log(1 + exp(β x)) / β`, linear above `threshold`, as `torch.nn.Softplus`. */
 export class Softplus extends Module {
   constructor(
+    /** `β`: larger values make the curve closer to ReLU. */
     readonly beta = 1,
+    /** Above `β x > threshold` the result is `x` (no overflow in `exp`). */
     readonly threshold = 20,
   ) {
     super();
@@ -101,7 +112,10 @@ export class Softplus extends Module {
 
 /** Softmax along `dim`, as `torch.nn.Softmax(dim)`. */
 export class Softmax extends Module {
-  constructor(readonly dim: number) {
+  constructor(
+    /** The dimension the probabilities sum to 1 along (negative counts from the end). */
+    readonly dim: number,
+  ) {
     super();
   }
   /** The softmax of `x` along `dim` (same shape). */
@@ -115,7 +129,10 @@ export class Softmax extends Module {
 
 /** Log-softmax along `dim`, as `torch.nn.LogSoftmax(dim)`. */
 export class LogSoftmax extends Module {
-  constructor(readonly dim: number) {
+  constructor(
+    /** The dimension the softmax is taken along (negative counts from the end). */
+    readonly dim: number,
+  ) {
     super();
   }
   /** The log-softmax of `x` along `dim` (same shape). */

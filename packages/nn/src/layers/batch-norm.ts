@@ -60,6 +60,7 @@ export class BatchNorm1d extends Module {
   num_batches_tracked: Tensor | null;
 
   constructor(
+    /** `C`, the number of features (channels) of the input `[N, C]` or `[N, C, L]`. */
     readonly numFeatures: number,
     options: BatchNormOptions = {},
   ) {

@@ -7,7 +7,10 @@ import { Module } from '../module';
  * Masks come from the seeded default generator.
  */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
+  constructor(
+    /** The probability that an element is zeroed, in `[0, 1]`. */
+    readonly p = 0.5,
+  ) {
     super();
     if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: p must be in [0, 1], got ${p}`);
   }

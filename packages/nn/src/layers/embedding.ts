@@ -64,7 +64,9 @@ export class Embedding extends Module {
   readonly normType: number;
 
   constructor(
+    /** The number of rows: ids run from 0 to `numEmbeddings − 1`. */
     readonly numEmbeddings: number,
+    /** The size of each embedding vector. */
     readonly embeddingDim: number,
     options: EmbeddingOptions = {},
   ) {

@@ -19,7 +19,9 @@ export class Linear extends Module {
   bias: Parameter | null;
 
   constructor(
+    /** The size of each input vector (the input's last dimension). */
     readonly inFeatures: number,
+    /** The size of each output vector. */
     readonly outFeatures: number,
     options: LinearOptions = {},
   ) {

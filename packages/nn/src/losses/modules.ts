@@ -20,8 +20,11 @@ import type { Reduction } from './reduction';
 export class CrossEntropyLoss extends Module {
   /** Per-class weights `[C]` (a buffer), or `null`. */
   weight: Tensor | null;
+  /** Targets with this value are left out of the loss and the mean (default -100). */
   readonly ignoreIndex: number;
+  /** `'mean'` (the default), `'sum'` or `'none'` (one loss per sample). */
   readonly reduction: Reduction;
+  /** In `[0, 1]`: the share of the target's probability spread over all classes (default 0). */
   readonly labelSmoothing: number;
 
   constructor(options: CrossEntropyOptions = {}) {
@@ -51,7 +54,9 @@ export class CrossEntropyLoss extends Module {
 export class NLLLoss extends Module {
   /** Per-class weights `[C]` (a buffer), or `null`. */
   weight: Tensor | null;
+  /** Targets with this value are left out of the loss and the mean (default -100). */
   readonly ignoreIndex: number;
+  /** `'mean'` (the default), `'sum'` or `'none'` (one loss per sample). */
   readonly reduction: Reduction;
 
   constructor(options: NllLossOptions = {}) {
@@ -77,6 +82,7 @@ export class NLLLoss extends Module {
 
 /** `torch.nn.MSELoss`: {@link mseLoss} with a fixed reduction. */
 export class MSELoss extends Module {
+  /** `'mean'` (the default), `'sum'` or `'none'` (one loss per element). */
   readonly reduction: Reduction;
 
   constructor(options: MseLossOptions = {}) {
@@ -100,6 +106,7 @@ export class BCEWithLogitsLoss extends Module {
   weight: Tensor | null;
   /** Positive-class weights (a buffer, `pos_weight` in the state dict), or `null`. */
   pos_weight: Tensor | null;
+  /** `'mean'` (the default), `'sum'` or `'none'` (one loss per element). */
   readonly reduction: Reduction;
 
   constructor(options: BceWithLogitsOptions = {}) {

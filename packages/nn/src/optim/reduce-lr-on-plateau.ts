@@ -63,6 +63,7 @@ export class ReduceLROnPlateau {
 
   /** Watches a metric and reduces `optimizer`'s learning rates on plateaus. */
   constructor(
+    /** The optimizer whose groups' `lr` are reduced. */
     readonly optimizer: SchedulableOptimizer,
     options: ReduceLROnPlateauOptions = {},
   ) {
