@@ -15,6 +15,7 @@ const docsDir = join(import.meta.dirname, '..');
 const samples: Sample[] = sitePages(docsDir).flatMap((page) => samplesOf(docsDir, page));
 const files = writeSamples(docsDir, samples);
 const run = promisify(execFile);
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 it('finds the samples of the guides', () => {
   const pages = new Set(samples.map((s) => s.page));
@@ -46,6 +47,9 @@ describe('runs every Node sample', () => {
         await run(process.execPath, [bundle], {
           cwd,
           timeout: 90_000,
+          // WebGPU in Node (Dawn) on SwiftShader, the software Vulkan driver Debian's chromium ships,
+          // as @rnn/backend-webgpu's own tests run it
+          env: { ...process.env, VK_ICD_FILENAMES: process.env.VK_ICD_FILENAMES ?? SWIFTSHADER_ICD },
         });
       } catch (e) {
         const err = e as { stdout?: string; stderr?: string; message: string };
