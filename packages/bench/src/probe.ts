@@ -30,6 +30,10 @@ if (!spec) throw new Error(`probe: no workload ${id} (A, B, C or D)`);
 const status = installCpuNative();
 const stats = new Map<string, { calls: number; ms: number; elements: number }>();
 let timing = false;
+/** Backend calls made from outside any other backend call (the ops' own calls), and their time. */
+let depth = 0;
+let outerCalls = 0;
+let outerMs = 0;
 
 /** Wraps `obj[key]` so that its calls are timed under `label` while `timing` is on. */
 function time(obj: Record<string, unknown>, key: string, label: string): void {
@@ -37,7 +41,18 @@ function time(obj: Record<string, unknown>, key: string, label: string): void {
   obj[key] = (...args: unknown[]) => {
     if (!timing) return f(...args);
     const t0 = performance.now();
-    const out = f(...args);
+    depth++;
+    let out: unknown;
+    try {
+      out = f(...args);
+    } finally {
+      depth--;
+    }
+    if (depth === 0 && key !== 'collectable') {
+      // (`collectable` is the tensor layer's bookkeeping for each new tensor, not an op)
+      outerCalls++;
+      outerMs += performance.now() - t0;
+    }
     const s = stats.get(label) ?? { calls: 0, ms: 0, elements: 0 };
     s.calls++;
     s.ms += performance.now() - t0;
@@ -74,15 +89,32 @@ manualSeed(0);
 const config = argv.includes('--quick') ? spec.tiny : spec.full;
 const w = spec.build(config, spec.data(config, 1234));
 for (let i = 0; i < warmup; i++) w.step();
+/** The id the next tensor gets: tensors made in between = the difference. */
+const nextTensorId = () => {
+  const t = tensor([0]);
+  t.dispose();
+  return t.id;
+};
+const id0 = nextTensorId();
 timing = true;
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) w.step();
 const perStep = (performance.now() - t0) / steps;
 timing = false;
+const tensorsPerStep = (nextTensorId() - id0 - 1) / steps;
 w.dispose();
 
 console.log(`${spec.id}. ${spec.title}`);
-console.log(`${status.reason}; ${perStep.toFixed(1)} ms per step (${steps} steps after ${warmup} warm-up)\n`);
+console.log(`${status.reason}; ${perStep.toFixed(1)} ms per step (${steps} steps after ${warmup} warm-up)`);
+// Everything outside the backend's calls is the tensor layer's own work (shape checks, tensor and
+// autograd bookkeeping, the workload's JavaScript): per op, where an op is one backend call.
+const ops = outerCalls / steps;
+const outside = perStep - outerMs / steps;
+console.log(
+  `${ops.toFixed(0)} backend calls (ops) per step, ${tensorsPerStep.toFixed(0)} tensors made; ` +
+    `${(outerMs / steps).toFixed(1)} ms in them; outside them ${outside.toFixed(1)} ms per step ` +
+    `(${((100 * outside) / perStep).toFixed(0)} %), ${((1000 * outside) / ops).toFixed(2)} µs per op\n`,
+);
 console.log('| kernel | calls / step | ms / step | % of step | mean output elements |');
 console.log('| --- | ---: | ---: | ---: | ---: |');
 for (const [label, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {

@@ -6,16 +6,22 @@
  *
  *   node dist/run.js [--quick] [--workloads A,B] [--steps 7] [--warmup 2] [--sizes 256,512]
  *                    [--no-torch] [--no-matmul] [--threads 2] [--out file.json]
+ *                    [--class avx512|avx512-256|avx2] [--no-peak]
+ *
+ * First it prints the machine: the CPU (family/model, caches), the native GEMM's machine class,
+ * micro-kernel and blocking and why they were chosen (`--class` forces another class this CPU can
+ * run, as `RNN_CPU_CLASS` does), and the measured FMA peak on 1 and N threads; matmul GFLOPS are
+ * also given as a fraction of that peak. All of it goes into the JSON.
  *
  * `--quick` (or RNN_BENCH_QUICK=1) runs the tiny shapes for a smoke test. `RNN_NO_NATIVE=1` measures
  * the pure JavaScript kernels. Informational only: nothing fails on a slow result.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { installCpuNative } from '@rnn/cpu-native';
-import { getCpuAccelerator, manualSeed, matmul, memory, rand, tidy } from '@rnn/tensor';
+import { loadCpuNative, type MachineClass, nativeLoadError } from '@rnn/cpu-native';
+import { getCpuAccelerator, manualSeed, matmul, memory, rand, setCpuAccelerator, tidy } from '@rnn/tensor';
+import { describeMachine, machineLines, measureFmaPeak } from './machine';
 import { TorchTwin, torchAvailable } from './torch';
 import { type Workload, workloads } from './workloads/index';
 
@@ -29,6 +35,8 @@ interface Args {
   matmul: boolean;
   threads: number;
   out: string;
+  machineClass: MachineClass | undefined;
+  peak: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -47,6 +55,8 @@ function parseArgs(argv: string[]): Args {
     torch: !argv.includes('--no-torch'),
     matmul: !argv.includes('--no-matmul'),
     threads: Number(get('threads') ?? 2),
+    machineClass: get('class') as MachineClass | undefined,
+    peak: !argv.includes('--no-peak'),
     out:
       get('out') ??
       fileURLToPath(new URL(`../../../bench-results/${quick ? 'cpu-quick' : 'cpu'}.json`, import.meta.url)),
@@ -67,42 +77,31 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-function cpuModel(): string {
-  try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('model name'));
-    if (line) return line.split(':')[1].trim();
-  } catch {
-    // not Linux
-  }
-  return os.cpus()[0]?.model ?? 'unknown';
-}
-
+const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(0)}%`);
 const fmt = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const native = installCpuNative({ threads: args.threads });
+  const native = loadCpuNative({ threads: args.threads, machineClass: args.machineClass });
+  if (native) setCpuAccelerator(native);
+  else if (args.machineClass) throw new Error(`--class ${args.machineClass}: ${nativeLoadError()}`);
+  const machine = describeMachine(native);
+  // the peak before PyTorch starts: nothing else of ours is running
+  if (native && args.peak) machine.fmaPeak = measureFmaPeak(native, args.threads);
   const useTorch = args.torch && torchAvailable();
   const twin = useTorch ? new TorchTwin(args.threads) : null;
   const hello = twin ? await twin.request<{ torch: string; threads: number }>({ cmd: 'hello' }) : null;
-  const machine = {
-    cpu: cpuModel(),
-    cores: os.availableParallelism?.() ?? os.cpus().length,
-    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-  };
   console.log(`@rnn CPU benchmark${args.quick ? ' (quick: tiny shapes)' : ''}`);
-  console.log(`machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
-  console.log(`@rnn kernels: ${native.active ? native.reason : `pure JavaScript (${native.reason})`}`);
+  for (const line of machineLines(machine)) console.log(line);
+  console.log(`@rnn kernels: ${native ? native.name : `pure JavaScript (${nativeLoadError()})`}`);
   console.log(
     hello
       ? `PyTorch ${hello.torch}, ${hello.threads} threads (OMP_WAIT_POLICY=PASSIVE, OPENBLAS_NUM_THREADS=${args.threads})`
       : 'PyTorch: not available (only @rnn is measured)',
   );
+  const peak = machine.fmaPeak?.peakAllThreads ?? null;
+  const ofPeak = (gflops: number | null) => (gflops === null || !peak ? null : gflops / peak);
 
   // ---------------------------------------------------------------- workloads
   const rows: Record<string, unknown>[] = [];
@@ -187,9 +186,17 @@ async function main(): Promise<void> {
       const flop = 2 * n ** 3;
       const rnn = flop / median(rnnTimes) / 1e9;
       const torch = twin ? flop / median(torchTimes) / 1e9 : null;
-      mm.push({ n, rnnGflops: rnn, torchGflops: torch, ratio: torch === null ? null : rnn / torch });
+      mm.push({
+        n,
+        rnnGflops: rnn,
+        torchGflops: torch,
+        ratio: torch === null ? null : rnn / torch,
+        rnnFractionOfPeak: ofPeak(rnn),
+        torchFractionOfPeak: ofPeak(torch),
+      });
       console.log(
-        `matmul ${n}³: @rnn ${fmt(rnn, 1)} GFLOPS   PyTorch ${fmt(torch, 1)} GFLOPS   ratio ${fmt(torch === null ? null : rnn / torch, 2)}`,
+        `matmul ${n}³: @rnn ${fmt(rnn, 1)} GFLOPS (${pct(ofPeak(rnn))} of peak)   PyTorch ${fmt(torch, 1)} GFLOPS ` +
+          `(${pct(ofPeak(torch))})   ratio ${fmt(torch === null ? null : rnn / torch, 2)}`,
       );
     }
   }
@@ -205,11 +212,12 @@ async function main(): Promise<void> {
         `${fmt(r.rnnPerS as number, 0)} ${r.unit}/s | ${fmt(r.torchPerS as number, 0)} ${r.unit}/s |`,
     ),
     '',
-    '| matmul (float32, n³) | @rnn GFLOPS | PyTorch GFLOPS | ratio (@rnn / PyTorch) |',
-    '| --- | ---: | ---: | ---: |',
+    `| matmul (float32, n³) | @rnn GFLOPS | PyTorch GFLOPS | ratio (@rnn / PyTorch) | @rnn / FMA peak${peak ? ` (${peak.toFixed(0)} GFLOPS)` : ''} | PyTorch / FMA peak |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...mm.map(
       (r) =>
-        `| ${r.n} | ${fmt(r.rnnGflops as number, 1)} | ${fmt(r.torchGflops as number, 1)} | ${fmt(r.ratio as number, 2)} |`,
+        `| ${r.n} | ${fmt(r.rnnGflops as number, 1)} | ${fmt(r.torchGflops as number, 1)} | ${fmt(r.ratio as number, 2)} | ` +
+        `${pct(r.rnnFractionOfPeak as number | null)} | ${pct(r.torchFractionOfPeak as number | null)} |`,
     ),
   ];
   console.log(`\n${lines.join('\n')}`);
@@ -218,6 +226,8 @@ async function main(): Promise<void> {
     quick: args.quick,
     machine,
     rnnKernels: getCpuAccelerator()?.name ?? 'pure JavaScript',
+    gemm: machine.gemm,
+    fmaPeak: machine.fmaPeak,
     torch: hello,
     warmupSteps: args.warmup,
     settleMs: SETTLE_MS,

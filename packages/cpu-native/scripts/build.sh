@@ -23,7 +23,7 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(linux-x64 linux-arm64 win32-x64)
 
 NAPI="$(node -p "require('node-api-headers').include_dir")"
-SOURCES=(src/native/addon.c src/native/sgemm.c src/native/kernels.c)
+SOURCES=(src/native/addon.c src/native/sgemm.c src/native/kernels.c src/native/cpu-info.c src/native/fma-peak.c)
 WARN=(-Wall -Wextra -Wno-unused-parameter)
 BUILD="$(mktemp -d)"
 trap 'rm -rf "$BUILD"' EXIT

@@ -4,6 +4,9 @@
 // addon plugged in, and the results must agree; every kernel of the addon must have been called.
 //
 //   node scripts/check-prebuild.mjs prebuilds/linux-arm64/rnn_cpu.node     (after `pnpm build`)
+//
+// RNN_CPU_CLASS=avx512|avx512-256|avx2 forces the GEMM's machine class (the script fails when the
+// addon runs another one: a class this CPU cannot run is an error here, not a fallback).
 import { resolve } from 'node:path';
 import { Adam, Embedding, LSTM, SGD } from '@rnn/nn';
 import * as T from '@rnn/tensor';
@@ -11,9 +14,15 @@ import { loadCpuNative, nativeLoadError } from '../dist/index.js';
 
 const path = process.argv[2] && resolve(process.argv[2]);
 if (!path) throw new Error('usage: node scripts/check-prebuild.mjs <path of rnn_cpu.node>');
-const native = loadCpuNative({ path, threads: 2 });
+const forced = process.env.RNN_CPU_CLASS || undefined;
+const native = loadCpuNative({ path, threads: 2, machineClass: forced });
 if (!native) {
   console.error(`FAIL: the addon did not load: ${nativeLoadError()}`);
+  process.exit(1);
+}
+const gemm = native.machine.gemmConfig();
+if (forced && gemm.machineClass !== forced) {
+  console.error(`FAIL: RNN_CPU_CLASS=${forced} but the GEMM runs ${gemm.machineClass} (${gemm.reason})`);
   process.exit(1);
 }
 
@@ -81,14 +90,23 @@ for (const [m, k, n] of [
   [64, 128, 96],
   [130, 257, 129],
   [300, 200, 500],
+  // more than one k block and one column block of every class (kc up to 512, nc down to 384),
+  // with partial tiles; the first with few enough rows to read B in place
+  [40, 1100, 450],
+  [150, 1100, 530],
 ]) {
-  same(`matmul ${m}x${k}x${n}`, () => randn([m, k]).matmul(randn([k, n])));
-  same(`matmul Aᵀ·B ${m}x${k}x${n}`, () =>
-    randn([k, m])
-      .t()
-      .matmul(randn([k, n])),
+  // sums of k products in another order: float32 rounding grows with sqrt(k)
+  const tol = k > 512 ? { rtol: 1e-4, atol: 1e-4 } : {};
+  same(`matmul ${m}x${k}x${n}`, () => randn([m, k]).matmul(randn([k, n])), tol);
+  same(
+    `matmul Aᵀ·B ${m}x${k}x${n}`,
+    () =>
+      randn([k, m])
+        .t()
+        .matmul(randn([k, n])),
+    tol,
   );
-  same(`matmul A·Bᵀ ${m}x${k}x${n}`, () => randn([m, k]).matmul(randn([n, k]).t()));
+  same(`matmul A·Bᵀ ${m}x${k}x${n}`, () => randn([m, k]).matmul(randn([n, k]).t()), tol);
 }
 same('batched matmul', () => randn([3, 17, 19]).matmul(randn([3, 19, 23])));
 same('linear x·Wᵀ (a few rows, packed B)', () => randn([8, 300]).matmul(randn([1500, 300]).t()));
@@ -175,16 +193,38 @@ for (const [name, make] of [
 // Random numbers: bit for bit the CPU backend's Philox stream.
 same('rand (Philox)', () => rand([10_001]), { exact: true });
 
+// The machine: cpuid (x86-64), and the FMA peak of each width this CPU runs, timed by the wall clock
+// and by each thread's CPU time (a different clock on each platform).
+const cpu = native.machine.cpuInfo();
+const widths = process.arch === 'x64' ? [256, 512] : [128];
+const peaks = widths.map((bits) => [bits, native.machine.fmaPeak(2, bits, 0.02)]);
+for (const [bits, p] of peaks) {
+  const runs = process.arch !== 'x64' || bits === 256 || cpu.features.avx512f;
+  if (runs !== (p.gflops > 0 && p.gflopsByCpuTime > 0))
+    failures.push(`fmaPeak ${bits} bits: ${JSON.stringify(p)} (cpu ${JSON.stringify(cpu.features)})`);
+}
+if (process.arch === 'x64' && !(cpu.family > 0 && cpu.caches.some((c) => c.level === 1)))
+  failures.push(`cpuInfo: ${JSON.stringify(cpu)}`);
+
 const unused = Object.entries(calls)
   .filter(([, n]) => n === 0)
   .map(([k]) => k);
 if (unused.length) failures.push(`kernels never called: ${unused.join(', ')}`);
 
 console.log(
-  `${process.platform}-${process.arch} ${native.name}: ${checks} checks, ${Object.keys(calls).length} kernels called ` +
+  `${process.platform}-${process.arch} ${native.name} (class ${gemm.machineClass}: ${gemm.kernel} ${gemm.mr}x${gemm.nr}, kc ${gemm.kc} mc ${gemm.mc} nc ${gemm.nc}, ${gemm.order}): ${checks} checks, ${Object.keys(calls).length} kernels called ` +
     `(${Object.entries(calls)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')})`,
+);
+console.log(
+  `${cpu.vendor} family ${cpu.family} model ${cpu.model}, ${cpu.caches.length} caches; FMA peak on 2 threads ` +
+    peaks
+      .map(
+        ([bits, p]) =>
+          `${bits}-bit ${p.gflops.toFixed(0)} GFLOPS (${p.gflopsByCpuTime.toFixed(0)} by CPU time)`,
+      )
+      .join(', '),
 );
 if (failures.length) {
   console.error(`FAIL:\n${failures.slice(0, 20).join('\n')}`);

@@ -1,13 +1,15 @@
 /**
  * The whole `@rnn/tensor` conformance suite with the native kernels plugged into the CPU backend (they
  * replace every float32 matmul, including those inside the fused `rnnLayer` kernel, and the inner
- * loops of the fused kernels, optimizer updates included). Where the addon cannot load, this is the
- * pure JavaScript path again, which must pass too.
+ * loops of the fused kernels, optimizer updates included), once per machine class of the GEMM that
+ * this CPU can run (avx512, avx512-256, avx2 on an AVX-512 x86-64; the classes it cannot run are
+ * listed as skipped, with the reason). Where the addon cannot load, this is the pure JavaScript path
+ * again, which must pass too.
  */
 import { getCpuAccelerator, manualSeed, randn, rnnLayer, withoutFusedKernels } from '@rnn/tensor';
 import { describeConformance, expectClose } from '@rnn/tensor/testing';
-import { describe, expect, it } from 'vitest';
-import { installCpuNative, uninstallCpuNative } from '../src/index';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installCpuNative, loadCpuNative, uninstallCpuNative } from '../src/index';
 
 const status = installCpuNative({ threads: 2 });
 
@@ -53,4 +55,24 @@ describe('native kernels', () => {
   });
 });
 
-describeConformance({ backend: 'cpu', float64: true });
+const machine = status.active ? loadCpuNative({ threads: 2 })?.machine : undefined;
+const detected = machine?.gemmConfig().machineClass;
+if (!machine) describeConformance({ backend: 'cpu', float64: true });
+for (const cls of machine?.gemmClasses() ?? []) {
+  if (!cls.supported) {
+    it.skip(`conformance with machine class ${cls.machineClass}: not run, this CPU cannot run its ${cls.kernel} kernel`, () => {});
+    continue;
+  }
+  describe(`machine class ${cls.machineClass}${cls.machineClass === detected ? ' (detected here)' : ' (forced)'}`, () => {
+    beforeAll(() => {
+      expect(machine!.setGemmClass(cls.machineClass)).toBe(true);
+    });
+    afterAll(() => {
+      machine!.setGemmClass(detected!);
+    });
+    it(`the GEMM runs ${cls.machineClass}`, () => {
+      expect(machine!.gemmConfig().machineClass).toBe(cls.machineClass);
+    });
+    describeConformance({ backend: 'cpu', float64: true });
+  });
+}

@@ -63,6 +63,69 @@ describe('loading', () => {
     expect(getCpuAccelerator()).toBeNull();
   });
 
+  itNative('says what the CPU is, which machine class the GEMM runs and why', () => {
+    const m = native!.machine;
+    const cpu = m.cpuInfo();
+    expect(cpu.vendor.length).toBeGreaterThan(0);
+    const gemm = m.gemmConfig();
+    expect(gemm.supported).toBe(true);
+    expect(gemm.reason!.length).toBeGreaterThan(0);
+    expect(gemm.mc % gemm.mr).toBe(0);
+    expect(gemm.nc % gemm.nr).toBe(0);
+    expect(m.gemmClasses().map((c) => c.machineClass)).toContain(gemm.machineClass);
+    if (process.arch === 'x64') {
+      expect(cpu.family).toBeGreaterThan(0);
+      expect(cpu.features.avx2 && cpu.features.fma).toBe(true);
+      // a data cache at level 1 and a cache at level 2, as cpuid reports them (also under a hypervisor)
+      expect(cpu.caches.find((c) => c.level === 1 && c.type === 'D')?.size).toBeGreaterThanOrEqual(16384);
+      expect(cpu.caches.find((c) => c.level === 2)?.size).toBeGreaterThanOrEqual(131072);
+      expect(gemm.machineClass).toBe(
+        !cpu.features.avx512f
+          ? 'avx2'
+          : cpu.vendor === 'AuthenticAMD' && cpu.family === 25
+            ? 'avx512-256'
+            : gemm.machineClass,
+      );
+      expect(m.gemmClasses().find((c) => c.machineClass === 'avx512')?.supported).toBe(cpu.features.avx512f);
+    }
+  });
+
+  itNative('switches machine class, and refuses what this CPU cannot run', () => {
+    const m = native!.machine;
+    const start = m.gemmConfig().machineClass;
+    expect(m.setGemmClass('no-such-class' as never)).toBe(false);
+    expect(m.gemmConfig().machineClass).toBe(start);
+    for (const c of m.gemmClasses()) {
+      expect(m.setGemmClass(c.machineClass)).toBe(c.supported);
+      if (c.supported)
+        expect(m.gemmConfig()).toMatchObject({ machineClass: c.machineClass, kc: c.kc, nc: c.nc });
+    }
+    // overrides must fit the micro-kernel's tile
+    expect(m.setGemmClass(start, { mc: m.gemmConfig().mr + 1 })).toBe(false);
+    expect(m.setGemmClass(start, { kc: 200 })).toBe(true);
+    expect(m.gemmConfig().kc).toBe(200);
+    expect(m.setGemmClass(start)).toBe(true);
+    expect(loadCpuNative({ machineClass: 'no-such-class' as never })).toBeNull();
+    expect(nativeLoadError()).toMatch(/unknown machine class no-such-class/);
+    // a later load without a class goes back to the one chosen at the first load
+    expect(loadCpuNative()!.machine.gemmConfig().machineClass).toBe(start);
+  });
+
+  itNative('measures the FMA peak of its vector widths', () => {
+    const m = native!.machine;
+    const bits = process.arch === 'x64' ? 256 : 128;
+    const one = m.fmaPeak(1, bits, 0.01);
+    // by the wall clock it can be anything on a loaded machine; by CPU time it is the core's rate,
+    // and never below the wall-clock one (a thread's CPU time is at most its wall time)
+    expect(one.gflops).toBeGreaterThan(0);
+    expect(one.gflopsByCpuTime).toBeGreaterThan(1);
+    expect(one.gflopsByCpuTime).toBeGreaterThanOrEqual(one.gflops * 0.99);
+    expect(m.fmaPeak(2, bits, 0.01).gflopsByCpuTime).toBeGreaterThan(1);
+    expect(m.fmaPeak(1, 1024, 0.01)).toEqual({ gflops: -1, gflopsByCpuTime: -1 });
+    if (process.arch === 'x64') expect(m.fmaPeak(1, 512, 0.01).gflops > 0).toBe(m.cpuInfo().features.avx512f);
+    expect(() => m.fmaPeak(0, bits, 0.01)).toThrow(/threads/);
+  });
+
   itNative('rejects wrong operands instead of reading out of bounds', () => {
     const a = new Float32Array(4);
     expect(() =>

@@ -14,6 +14,14 @@ import { loadCpuNative, nativeLoadError } from '../src/index';
 const pkg = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const platforms = readdirSync(pkg('prebuilds')).sort();
 const GLIBC_BASELINE = [2, 17];
+/** The GEMM machine classes this CPU can run (`detected`: the one the addon picks by itself). */
+const classesHere = [
+  'detected',
+  ...(loadCpuNative({ threads: 1 })
+    ?.machine.gemmClasses()
+    .filter((c) => c.supported)
+    .map((c) => c.machineClass) ?? []),
+];
 
 interface Elf {
   machine: number;
@@ -138,24 +146,26 @@ describe('the prebuilt addons', () => {
     expect(pe.imports.map((d) => d.toLowerCase()).sort()).toEqual(['kernel32.dll', 'msvcrt.dll', 'node.exe']);
   });
 
-  it('the one for this machine agrees with the JavaScript kernels on every kernel (scripts/check-prebuild.mjs)', () => {
+  it(`the one for this machine agrees with the JavaScript kernels on every kernel, machine classes ${classesHere.join(', ')} (scripts/check-prebuild.mjs)`, () => {
     const here = `${process.platform}-${process.arch}`;
     if (!platforms.includes(here)) {
       expect(loadCpuNative()).toBeNull();
       expect(nativeLoadError()).toMatch(/could not load|disabled/);
       return;
     }
-    // on x86-64 both micro-kernels: AVX-512 where the CPU has it, and AVX2+FMA
-    for (const noAvx512 of here.endsWith('x64') ? [false, true] : [false]) {
+    // on x86-64 every machine class this CPU can run (the detected one first); none is skipped
+    // silently: the test names say which ran
+    for (const cls of classesHere) {
       const env: NodeJS.ProcessEnv = { ...process.env, RNN_NO_NATIVE: '' };
-      if (noAvx512) env.RNN_NATIVE_NO_AVX512 = '1';
-      else delete env.RNN_NATIVE_NO_AVX512;
+      delete env.RNN_NATIVE_NO_AVX512;
+      if (cls === 'detected') delete env.RNN_CPU_CLASS;
+      else env.RNN_CPU_CLASS = cls;
       const out = execFileSync(
         process.execPath,
         [pkg('scripts/check-prebuild.mjs'), pkg(`prebuilds/${here}/rnn_cpu.node`)],
         { encoding: 'utf8', env },
       );
-      if (noAvx512) expect(out).toMatch(/cpu-native avx2,/);
+      if (cls !== 'detected') expect(out).toContain(`(class ${cls}: `);
       expect(out).toMatch(/: \d+ checks, 16 kernels called/);
       expect(out.trim().endsWith('ok')).toBe(true);
     }

@@ -8,6 +8,8 @@
 #include <node_api.h>
 #include <stddef.h>
 
+#include "cpu-info.h"
+#include "fma-peak.h"
 #include "kernels.h"
 #include "sgemm.h"
 
@@ -400,6 +402,163 @@ static napi_value js_get_threads(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---------------------------------------------------------------- the machine and the GEMM's configuration */
+
+static void set_num(napi_env env, napi_value obj, const char *key, double v) {
+  napi_value x;
+  napi_create_double(env, v, &x);
+  napi_set_named_property(env, obj, key, x);
+}
+
+static void set_str(napi_env env, napi_value obj, const char *key, const char *v) {
+  napi_value x;
+  napi_create_string_utf8(env, v, NAPI_AUTO_LENGTH, &x);
+  napi_set_named_property(env, obj, key, x);
+}
+
+static void set_bool(napi_env env, napi_value obj, const char *key, int v) {
+  napi_value x;
+  napi_get_boolean(env, v != 0, &x);
+  napi_set_named_property(env, obj, key, x);
+}
+
+/* cpuInfo(): { vendor, brand, family, model, stepping, features: {...}, caches: [{ level, type, size, line, ways, sharedBy }] } */
+static napi_value js_cpu_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  rnn_cpu cpu;
+  rnn_cpu_detect(&cpu);
+  napi_value out, features, caches;
+  napi_create_object(env, &out);
+  set_str(env, out, "vendor", cpu.vendor);
+  set_str(env, out, "brand", cpu.brand);
+  set_num(env, out, "family", cpu.family);
+  set_num(env, out, "model", cpu.model);
+  set_num(env, out, "stepping", cpu.stepping);
+  napi_create_object(env, &features);
+  set_bool(env, features, "avx2", cpu.avx2);
+  set_bool(env, features, "fma", cpu.fma);
+  set_bool(env, features, "avx512f", cpu.avx512f);
+  set_bool(env, features, "avx512vl", cpu.avx512vl);
+  set_bool(env, features, "neon", cpu.neon);
+  napi_set_named_property(env, out, "features", features);
+  napi_create_array_with_length(env, (size_t)cpu.n_caches, &caches);
+  for (int i = 0; i < cpu.n_caches; i++) {
+    const rnn_cache *c = &cpu.caches[i];
+    napi_value o;
+    char type[2] = {c->type, 0};
+    napi_create_object(env, &o);
+    set_num(env, o, "level", c->level);
+    set_str(env, o, "type", type);
+    set_num(env, o, "size", (double)c->size);
+    set_num(env, o, "line", c->line);
+    set_num(env, o, "ways", c->ways);
+    set_num(env, o, "sharedBy", c->shared_by);
+    napi_set_element(env, caches, (uint32_t)i, o);
+  }
+  napi_set_named_property(env, out, "caches", caches);
+  return out;
+}
+
+static napi_value config_object(napi_env env, const rnn_gemm_config *c) {
+  napi_value o;
+  napi_create_object(env, &o);
+  set_str(env, o, "machineClass", c->name);
+  set_str(env, o, "kernel", c->kernel);
+  set_num(env, o, "mr", c->mr);
+  set_num(env, o, "nr", c->nr);
+  set_num(env, o, "kc", c->kc);
+  set_num(env, o, "mc", c->mc);
+  set_num(env, o, "nc", c->nc);
+  set_str(env, o, "order", c->a_in_l1 ? "a-sliver-in-l1" : "b-sliver-in-l1");
+  set_num(env, o, "parallelMin", c->parallel_min);
+  set_num(env, o, "directBMaxRows", c->direct_b_max_rows);
+  set_bool(env, o, "supported", rnn_sgemm_class_supported(c->name));
+  return o;
+}
+
+/* gemmConfig(): the configuration in effect, and why its class was chosen. */
+static napi_value js_gemm_config(napi_env env, napi_callback_info info) {
+  (void)info;
+  rnn_gemm_config c;
+  rnn_sgemm_config(&c);
+  napi_value o = config_object(env, &c);
+  set_str(env, o, "reason", rnn_sgemm_class_reason());
+  return o;
+}
+
+/* gemmClasses(): every machine class of this build, with whether this CPU can run it. */
+static napi_value js_gemm_classes(napi_env env, napi_callback_info info) {
+  (void)info;
+  const rnn_gemm_config *classes;
+  const int n = rnn_sgemm_classes(&classes);
+  napi_value arr;
+  napi_create_array_with_length(env, (size_t)n, &arr);
+  for (int i = 0; i < n; i++) napi_set_element(env, arr, (uint32_t)i, config_object(env, &classes[i]));
+  return arr;
+}
+
+/* A number property of `obj`, or `fallback` when it is absent or not a number. */
+static double num_prop(napi_env env, napi_value obj, const char *key, double fallback) {
+  napi_value v;
+  napi_valuetype t;
+  bool has = false;
+  if (napi_has_named_property(env, obj, key, &has) != napi_ok || !has) return fallback;
+  napi_get_named_property(env, obj, key, &v);
+  napi_typeof(env, v, &t);
+  if (t != napi_number) return fallback;
+  return num_arg(env, v);
+}
+
+/* setGemmClass(name, overrides?): switches the GEMM to a machine class (overrides: kc, mc, nc,
+ * aInL1, parallelMin, directBMaxRows); false when the class is unknown or this CPU cannot run it,
+ * or the blocking does not fit its tile. */
+static napi_value js_set_gemm_class(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char name[32] = {0};
+  size_t len = 0;
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok)
+    return throw_error(env, "setGemmClass: expected a class name");
+  rnn_gemm_config set = {0};
+  set.a_in_l1 = -1, set.parallel_min = -1, set.direct_b_max_rows = -1;
+  int custom = 0;
+  if (argc > 1) {
+    napi_valuetype t;
+    napi_typeof(env, argv[1], &t);
+    if (t == napi_object) {
+      set.kc = (int)num_prop(env, argv[1], "kc", 0);
+      set.mc = (int)num_prop(env, argv[1], "mc", 0);
+      set.nc = (int)num_prop(env, argv[1], "nc", 0);
+      set.a_in_l1 = (int)num_prop(env, argv[1], "aInL1", -1);
+      set.parallel_min = num_prop(env, argv[1], "parallelMin", -1);
+      set.direct_b_max_rows = (int)num_prop(env, argv[1], "directBMaxRows", -1);
+      custom = 1;
+    }
+  }
+  const int ok = rnn_sgemm_configure(name, custom ? &set : NULL,
+                                     custom ? "set by setGemmClass, with overrides" : "set by setGemmClass");
+  napi_get_boolean(env, ok != 0, &out);
+  return out;
+}
+
+/* fmaPeak(threads, bits, seconds): { gflops, gflopsByCpuTime } of FMA chains on `threads` threads at
+ * `bits` vector width (both -1: this CPU cannot run it). */
+static napi_value js_fma_peak(napi_env env, napi_callback_info info) {
+  napi_value argv[3], out;
+  if (!get_args(env, info, 3, argv, "fmaPeak")) return NULL;
+  const double threads = num_arg(env, argv[0]), bits = num_arg(env, argv[1]), seconds = num_arg(env, argv[2]);
+  if (!(threads >= 1 && threads <= 64) || !(seconds > 0 && seconds <= 10))
+    return throw_error(env, "fmaPeak: threads in 1..64, seconds in (0, 10]");
+  double by_cpu = -1;
+  const double g = rnn_fma_gflops((int)threads, (int)bits, seconds, &by_cpu);
+  if (g == -2) return throw_error(env, "fmaPeak: could not start a thread");
+  napi_create_object(env, &out);
+  set_num(env, out, "gflops", g);
+  set_num(env, out, "gflopsByCpuTime", g < 0 ? -1 : by_cpu);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   g_kernel_name = rnn_sgemm_init();
   if (!g_kernel_name) return throw_error(env, "@rnn/cpu-native needs a CPU with AVX2 and FMA");
@@ -440,6 +599,16 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "setThreads", fn);
   napi_create_function(env, "getThreads", NAPI_AUTO_LENGTH, js_get_threads, NULL, &fn);
   napi_set_named_property(env, exports, "getThreads", fn);
+  napi_create_function(env, "cpuInfo", NAPI_AUTO_LENGTH, js_cpu_info, NULL, &fn);
+  napi_set_named_property(env, exports, "cpuInfo", fn);
+  napi_create_function(env, "gemmConfig", NAPI_AUTO_LENGTH, js_gemm_config, NULL, &fn);
+  napi_set_named_property(env, exports, "gemmConfig", fn);
+  napi_create_function(env, "gemmClasses", NAPI_AUTO_LENGTH, js_gemm_classes, NULL, &fn);
+  napi_set_named_property(env, exports, "gemmClasses", fn);
+  napi_create_function(env, "setGemmClass", NAPI_AUTO_LENGTH, js_set_gemm_class, NULL, &fn);
+  napi_set_named_property(env, exports, "setGemmClass", fn);
+  napi_create_function(env, "fmaPeak", NAPI_AUTO_LENGTH, js_fma_peak, NULL, &fn);
+  napi_set_named_property(env, exports, "fmaPeak", fn);
   napi_create_string_utf8(env, g_kernel_name, NAPI_AUTO_LENGTH, &str);
   napi_set_named_property(env, exports, "kernel", str);
   return exports;

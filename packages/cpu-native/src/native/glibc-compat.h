@@ -33,6 +33,7 @@ RNN_SYMVER(expf);
 RNN_SYMVER(log);
 RNN_SYMVER(pthread_create);
 RNN_SYMVER(pthread_detach);
+RNN_SYMVER(pthread_join);
 #undef RNN_SYMVER
 #endif
 

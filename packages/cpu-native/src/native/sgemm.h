@@ -16,8 +16,31 @@ typedef struct {
   rnn_isize ldc;
 } sgemm_args;
 
-/* Picks the micro-kernel for this CPU; returns its name, or NULL when the CPU has neither AVX2+FMA nor AVX-512. */
+/* A machine class: the micro-kernel, its tile, the blocking and the thresholds (see sgemm.c). */
+typedef struct {
+  const char *name;   /* "avx512", "avx512-256", "avx2" (x86-64), "neon", "portable" */
+  const char *kernel; /* the micro-kernel: "avx512" (12 x 32), "avx2" (6 x 16), "neon" (8 x 12) */
+  int mr, nr;         /* its tile of C */
+  int kc, mc, nc;     /* blocking: k block, rows of A per packed block, columns of B per packed block */
+  int a_in_l1;        /* loop order: 1 keeps an A sliver in L1, 0 a B sliver */
+  double parallel_min;   /* products under this many multiply-adds stay on the calling thread */
+  int direct_b_max_rows; /* products with at most this many rows read B in place */
+} rnn_gemm_config;
+
+/* Picks the machine class for this CPU (RNN_CPU_CLASS forces one it can run); returns its
+ * micro-kernel's name, or NULL when the CPU has neither AVX2+FMA nor AVX-512. */
 const char *rnn_sgemm_init(void);
+/* Why the class in effect was chosen (a static string). */
+const char *rnn_sgemm_class_reason(void);
+/* The classes of this build. */
+int rnn_sgemm_classes(const rnn_gemm_config **out);
+int rnn_sgemm_class_supported(const char *name);
+/* Switches to class `name`, with the fields of `set` that are not negative (or 0 for the blocking)
+ * replacing its own (NULL: none); 0 when the class is unknown, unsupported here, or the blocking is
+ * not a multiple of its tile. `reason` must be a static string. */
+int rnn_sgemm_configure(const char *name, const rnn_gemm_config *set, const char *reason);
+/* The configuration in effect. */
+void rnn_sgemm_config(rnn_gemm_config *out);
 void rnn_sgemm(const sgemm_args *g);
 /* Threads used by large products (the caller included); returns the number in effect. */
 int rnn_set_threads(int n);
