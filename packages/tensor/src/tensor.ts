@@ -5,7 +5,7 @@ import { findBackend } from './backend/registry';
 import { bytesPerElement, type DType, isFloat, type TypedArray } from './dtype';
 import { processWide } from './engine/process-state';
 import { AutogradError, BackendError, DisposedError, DTypeError, fmtShape, ShapeError } from './errors';
-import { DataRef, type Lease, stats } from './memory/data-ref';
+import { DataRef, type Lease } from './memory/data-ref';
 import { trackTensor } from './memory/scope';
 import type { MultinomialOptions } from './ops/multinomial';
 import { ops } from './ops/table';
@@ -24,7 +24,7 @@ const ids = processWide('tensorIds/v1', () => ({ next: 0 }));
  * counts wait for the callback, which runs between event-loop tasks.
  */
 const finalizer = new FinalizationRegistry<Lease>((lease) => {
-  stats(lease.backend.name).tensors--;
+  lease.stats.tensors--;
   lease.collected();
 });
 
@@ -59,7 +59,7 @@ export class Tensor implements TensorSpec {
     readonly dtype: DType,
   ) {
     this._ref = ref;
-    stats(ref.backend.name).tensors++;
+    ref.lease.stats.tensors++;
     finalizer.register(this, ref.lease, this);
     trackTensor(this);
   }
@@ -143,7 +143,7 @@ export class Tensor implements TensorSpec {
     this._ref = null;
     this._disposedBy = reason;
     finalizer.unregister(this);
-    stats(ref.backend.name).tensors--;
+    ref.lease.stats.tensors--;
     ref.release();
     this.gradFn = null;
   }

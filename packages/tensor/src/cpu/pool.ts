@@ -11,19 +11,25 @@ import { type DType, allocArray as freshArray, type TypedArray } from '../dtype'
 const MIN_POOLED_BYTES = 1024;
 let limitBytes = 1024 * 1024 * 1024;
 let pooledBytes = 0;
-// Insertion-ordered, so the oldest size classes are evicted first when the pool is full.
-const free = new Map<string, TypedArray[]>();
+// Insertion-ordered, so the oldest size classes are evicted first when the pool is full. Keyed by a
+// number (length and element type), so a lookup builds no string: the pool is asked on every op.
+const free = new Map<number, TypedArray[]>();
 
-const keyOf = (ctor: string, n: number) => `${ctor}:${n}`;
-const CTOR: Record<DType, string> = {
-  float32: 'Float32Array',
-  float64: 'Float64Array',
-  int32: 'Int32Array',
-  bool: 'Uint8Array',
+/** Element types the pool keeps, by constructor name and by dtype; their element sizes. */
+const TYPE_CODE: Readonly<Record<string, number>> = {
+  Float32Array: 0,
+  Float64Array: 1,
+  Int32Array: 2,
+  Uint8Array: 3,
 };
+const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+const BYTES = [4, 8, 4, 1];
+const keyOf = (code: number, n: number) => n * 4 + code;
 
-function take(dtype: DType | string, n: number): TypedArray | undefined {
-  const key = keyOf(CTOR[dtype as DType] ?? dtype, n);
+function take(code: number | undefined, n: number): TypedArray | undefined {
+  // arrays too small to pool are never there: no lookup
+  if (code === undefined || n * BYTES[code] < MIN_POOLED_BYTES) return undefined;
+  const key = keyOf(code, n);
   const list = free.get(key);
   const a = list?.pop();
   if (!a) return undefined;
@@ -34,7 +40,7 @@ function take(dtype: DType | string, n: number): TypedArray | undefined {
 
 /** A zero-filled array of `n` elements of `dtype` (from the pool when one of that size is free). */
 export function allocArray(dtype: DType, n: number): TypedArray {
-  const a = take(dtype, n);
+  const a = take(DTYPE_CODE[dtype], n);
   if (!a) return freshArray(dtype, n);
   a.fill(0);
   return a;
@@ -42,12 +48,13 @@ export function allocArray(dtype: DType, n: number): TypedArray {
 
 /** An array of `n` elements with unspecified contents, for kernels that write every element. */
 export function allocUninit(dtype: DType, n: number): TypedArray {
-  return take(dtype, n) ?? freshArray(dtype, n);
+  return take(DTYPE_CODE[dtype], n) ?? freshArray(dtype, n);
 }
 
 /** An array of the same type as `like` with `n` elements and unspecified contents. */
 export function allocUninitLike<T extends TypedArray>(like: T, n: number): T {
-  return (take(like.constructor.name, n) ?? new (like.constructor as new (n: number) => T)(n)) as T;
+  return (take(TYPE_CODE[like.constructor.name], n) ??
+    new (like.constructor as new (n: number) => T)(n)) as T;
 }
 
 /**
@@ -57,13 +64,15 @@ export function allocUninitLike<T extends TypedArray>(like: T, n: number): T {
 export function recycle(a: TypedArray | null | undefined): void {
   if (!a || a.byteLength < MIN_POOLED_BYTES || a.byteLength > limitBytes) return;
   if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength) return; // a view: not ours to reuse
+  const code = TYPE_CODE[a.constructor.name];
+  if (code === undefined) return;
   while (pooledBytes + a.byteLength > limitBytes && free.size > 0) {
-    const [oldest, list] = free.entries().next().value as [string, TypedArray[]];
+    const [oldest, list] = free.entries().next().value as [number, TypedArray[]];
     const dropped = list.shift()!;
     pooledBytes -= dropped.byteLength;
     if (list.length === 0) free.delete(oldest);
   }
-  const key = keyOf(a.constructor.name, a.length);
+  const key = keyOf(code, a.length);
   const list = free.get(key);
   if (list) list.push(a);
   else free.set(key, [a]);
@@ -78,7 +87,7 @@ export function setCpuBufferPoolLimit(bytes: number): number {
   const previous = limitBytes;
   limitBytes = Math.max(0, bytes);
   while (pooledBytes > limitBytes && free.size > 0) {
-    const [key, list] = free.entries().next().value as [string, TypedArray[]];
+    const [key, list] = free.entries().next().value as [number, TypedArray[]];
     pooledBytes -= list.reduce((s, x) => s + x.byteLength, 0);
     free.delete(key);
   }

@@ -33,18 +33,21 @@ export function allStats(): ReadonlyMap<string, TensorStats> {
 export class Lease {
   /** Tensors holding the storage (released explicitly or collected). */
   holders = 1;
+  /** The backend's live counts (looked up once: every tensor made and freed updates them). */
+  readonly stats: TensorStats;
   constructor(
     readonly backend: Backend,
     readonly bytes: number,
     private readonly token: unknown,
   ) {
-    stats(backend.name).bytes += bytes;
+    this.stats = stats(backend.name);
+    this.stats.bytes += bytes;
   }
 
   /** A holder let go explicitly: the last one gives the storage back (the fast path, into pools). */
   release(storage: Storage): void {
     if (--this.holders === 0) {
-      stats(this.backend.name).bytes -= this.bytes;
+      this.stats.bytes -= this.bytes;
       this.backend.release(storage);
     }
   }
@@ -52,7 +55,7 @@ export class Lease {
   /** A holder was garbage-collected: the last one lets the backend reclaim what the collector cannot. */
   collected(): void {
     if (--this.holders === 0) {
-      stats(this.backend.name).bytes -= this.bytes;
+      this.stats.bytes -= this.bytes;
       this.backend.reclaim(this.token);
     }
   }

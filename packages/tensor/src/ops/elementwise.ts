@@ -45,9 +45,11 @@ function operands(op: string, a: Tensor, b: Tensor | number, arithmetic: boolean
 }
 
 /** The operands an op made itself (scalar constants, casts), as opposed to the tensors it was given. */
-function temporaries(a: Tensor | number, b: Tensor | number, x: Tensor, y: Tensor): Tensor[] {
+function temporaries(a: Tensor | number, b: Tensor | number, x: Tensor, y: Tensor): readonly Tensor[] {
+  if (x === a && y === b) return NONE; // the common case: no array per op
   return [x, y].filter((t) => t !== a && t !== b);
 }
+const NONE: readonly Tensor[] = [];
 
 /** Gives an op's own temporaries (scalars, casts) back as soon as they are done with (see `releaseInternal`). */
 function released(out: Tensor, temps: readonly Tensor[]): Tensor {

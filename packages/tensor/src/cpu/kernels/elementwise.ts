@@ -347,8 +347,29 @@ export function where(
 ): void {
   const strides = broadcastOperandStrides([cShape, aShape, bShape], outShape);
   const [sc, sa, sb] = strides.map((s) => s[s.length - 1] ?? 0);
+  const sameType = a.constructor === out.constructor && b.constructor === out.constructor;
   forEachRow(outShape, strides, [0, 0, 0, 0], (off, n) => {
-    const [oc, oa, ob, o] = off;
+    const oc = off[0];
+    const o = off[3];
+    if (sc === 0) {
+      // One condition for the whole row (a row mask, as `indexCopy` and `maskedFill` of rows make):
+      // the row is a copy of one operand's row.
+      const pickA = c[oc] !== 0;
+      const src = pickA ? a : b;
+      const from = pickA ? off[1] : off[2];
+      const step = pickA ? sa : sb;
+      if (step === 1 && sameType && n >= 32) out.set(src.subarray(from, from + n), o);
+      else if (step === 1) for (let i = 0; i < n; i++) out[o + i] = src[from + i];
+      else if (step === 0) out.fill(src[from], o, o + n);
+      else for (let i = 0; i < n; i++) out[o + i] = src[from + i * step];
+      return;
+    }
+    const oa = off[1];
+    const ob = off[2];
+    if (sc === 1 && sa === 1 && sb === 1) {
+      for (let i = 0; i < n; i++) out[o + i] = c[oc + i] ? a[oa + i] : b[ob + i];
+      return;
+    }
     for (let i = 0; i < n; i++) out[o + i] = c[oc + i * sc] ? a[oa + i * sa] : b[ob + i * sb];
   });
 }
