@@ -201,6 +201,17 @@ async function main(): Promise<void> {
     }
   }
   twin?.close();
+  // PyTorch far below the FMA peak on matmul: Debian's PyTorch on the reference BLAS (no OpenBLAS
+  // installed), which makes every ratio flatter @rnn.
+  const warnings: string[] = [];
+  const torchBest = Math.max(0, ...mm.map((r) => (r.torchFractionOfPeak as number | null) ?? 0));
+  if (twin && peak && mm.length && torchBest < 0.1)
+    warnings.push(
+      `PyTorch's matmul reaches ${(100 * torchBest).toFixed(0)} % of the FMA peak at best: its BLAS is probably ` +
+        "the reference one (Debian's PyTorch without libopenblas0-pthread, see shared/tools/PYTORCH.md); " +
+        'the ratios against it flatter @rnn',
+    );
+  for (const w of warnings) console.log(`\nWARNING: ${w}`);
 
   // ---------------------------------------------------------------- table + JSON
   const lines = [
@@ -228,6 +239,7 @@ async function main(): Promise<void> {
     rnnKernels: getCpuAccelerator()?.name ?? 'pure JavaScript',
     gemm: machine.gemm,
     fmaPeak: machine.fmaPeak,
+    warnings,
     torch: hello,
     warmupSteps: args.warmup,
     settleMs: SETTLE_MS,
