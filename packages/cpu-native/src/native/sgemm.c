@@ -661,10 +661,13 @@ static const rnn_gemm_config *detect_class(const char **why) {
     return class_named("avx512-256");
   }
   /* Anything else with AVX-512: measure whether 512-bit FMAs run at twice the 256-bit rate (best
-   * of three short runs of each, alternating: about 3 ms). */
+   * of three short runs of each, alternating: about 3 ms), per second of the thread's CPU time, so
+   * that other processes taking the core during a run do not decide the class. */
   double r512 = 0, r256 = 0;
   for (int i = 0; i < 3; i++) {
-    const double a = rnn_fma_gflops(1, 512, 0.0005, NULL), b = rnn_fma_gflops(1, 256, 0.0005, NULL);
+    double a = 0, b = 0;
+    rnn_fma_gflops(1, 512, 0.0005, &a);
+    rnn_fma_gflops(1, 256, 0.0005, &b);
     if (a > r512) r512 = a;
     if (b > r256) r256 = b;
   }
