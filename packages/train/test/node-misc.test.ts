@@ -44,7 +44,10 @@ describe('setupBackend', () => {
   });
 
   it('a backend that is not installed is a BackendError that says how to get it', async () => {
-    const e = await setupBackend('cuda').catch((x) => x);
+    // Looked for from an app folder that lacks it: without `from`, the fallback searches beside
+    // process.argv[1], which under vitest is the runner inside pnpm's store, where every workspace
+    // package is hoisted (the real @rnn/backend-cuda would load and register itself).
+    const e = await setupBackend('cuda', { from: dir }).catch((x) => x);
     expect(e).toBeInstanceOf(BackendError);
     expect(e.message).toMatch(
       /^--backend cuda: @rnn\/backend-cuda is not installed \(npm install @rnn\/backend-cuda\)/,
