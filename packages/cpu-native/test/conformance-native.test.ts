@@ -60,7 +60,12 @@ const detected = machine?.gemmConfig().machineClass;
 if (!machine) describeConformance({ backend: 'cpu', float64: true });
 for (const cls of machine?.gemmClasses() ?? []) {
   if (!cls.supported) {
-    it.skip(`conformance with machine class ${cls.machineClass}: not run, this CPU cannot run its ${cls.kernel} kernel`, () => {});
+    // This CPU cannot run the class's kernel: the conformance suite cannot run it here, and forcing
+    // it must be refused (the detected class stays).
+    it(`machine class ${cls.machineClass} is refused on this CPU (it cannot run its ${cls.kernel} kernel)`, () => {
+      expect(machine!.setGemmClass(cls.machineClass)).toBe(false);
+      expect(machine!.gemmConfig().machineClass).toBe(detected);
+    });
     continue;
   }
   describe(`machine class ${cls.machineClass}${cls.machineClass === detected ? ' (detected here)' : ' (forced)'}`, () => {
