@@ -27,3 +27,8 @@ export class CudaStorage {
 export function ptrOf(t: TensorSpec): number {
   return (t.storage as CudaStorage).block.ptr;
 }
+
+/** The device address of an optional tensor's data, 0 (a null pointer for the kernel) when absent. */
+export function ptrOrNull(t: TensorSpec | null | undefined): number {
+  return t ? ptrOf(t) : 0;
+}

@@ -1,6 +1,6 @@
-import type { FusedKernel, NoAttrs, Storage, TensorSpec } from '@rnn/tensor/backend';
+import type { FusedKernel, NoAttrs, Storage } from '@rnn/tensor/backend';
 import type { CudaContext } from '../device/context';
-import { ptrOf } from '../device/storage';
+import { ptrOf, ptrOrNull } from '../device/storage';
 import { activationGrad, alloc } from './elementwise';
 import { FLOAT_DTYPES, perDtype, pick } from './spec';
 
@@ -43,7 +43,6 @@ const LSTM_CELL_BACKWARD = perDtype('fused', 'lstm_cell_backward', FLOAT_DTYPES,
   'i32',
 ]);
 
-const ptrOrNull = (t: TensorSpec | null | undefined) => (t ? ptrOf(t) : 0);
 const rowThreads = (c: number) => (c <= 256 ? 32 : 256);
 
 /** Softmax cross-entropy: a block per row (log-sum-exp, then the loss); backward (softmax − onehot)·g. */

@@ -1,6 +1,6 @@
 import { type FusedKernel, type LayerNormAttrs, sizeOf, type TensorSpec } from '@rnn/tensor/backend';
 import type { CudaContext } from '../device/context';
-import { ptrOf } from '../device/storage';
+import { ptrOf, ptrOrNull } from '../device/storage';
 import { alloc } from './elementwise';
 import { FLOAT_DTYPES, perDtype, pick } from './spec';
 
@@ -37,8 +37,6 @@ const PARAMS = perDtype('layer_norm', 'layer_norm_params', FLOAT_DTYPES, [
   'i32',
   'i32',
 ]);
-
-const ptrOrNull = (t: TensorSpec | null | undefined) => (t ? ptrOf(t) : 0);
 
 function rowsOf(x: TensorSpec, a: LayerNormAttrs): [number, number] {
   const d = sizeOf(x.shape.slice(x.shape.length - a.normalizedDims));
