@@ -19,6 +19,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs as parseCliArgs } from 'node:util';
 import { loadCpuNative, type MachineClass, nativeLoadError } from '@rnn/cpu-native';
 import { getCpuAccelerator, manualSeed, matmul, memory, rand, setCpuAccelerator, tidy } from '@rnn/tensor';
 import { describeMachine, machineLines, measureFmaPeak } from './machine';
@@ -39,26 +40,78 @@ interface Args {
   peak: boolean;
 }
 
-function parseArgs(argv: string[]): Args {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const quick = argv.includes('--quick') || process.env.RNN_BENCH_QUICK === '1';
+const USAGE = `usage: node dist/run.js [flags]   (pnpm bench)
+
+  --quick                 tiny shapes, a smoke test (also RNN_BENCH_QUICK=1)
+  --workloads A,B         workloads to run (default A,B,C,D)
+  --steps N               timed steps per side, median reported (default 7; quick 3)
+  --warmup N              untimed steps per side first (default 2; quick 1)
+  --sizes 256,512         square matmul sizes (default 256,512,1024,2048; quick 256)
+  --no-torch              measure @rnn only
+  --no-matmul             skip the matmuls
+  --threads N             threads for @rnn and PyTorch (default 2)
+  --class C               force the GEMM machine class: avx512 | avx512-256 | avx2 (as RNN_CPU_CLASS)
+  --no-peak               skip the FMA peak measurement
+  --out FILE              JSON output (default bench-results/cpu.json at the repo root)
+  -h, --help              show this help`;
+
+const MACHINE_CLASSES: readonly MachineClass[] = ['avx512', 'avx512-256', 'avx2'];
+
+/** Strict flags: a typo is an error naming the flag, not a silent full run with the defaults. */
+function parseArgs(argv: string[]): Args | null {
+  const { values: v } = parseCliArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      quick: { type: 'boolean' },
+      workloads: { type: 'string' },
+      steps: { type: 'string' },
+      warmup: { type: 'string' },
+      sizes: { type: 'string' },
+      'no-torch': { type: 'boolean' },
+      'no-matmul': { type: 'boolean' },
+      threads: { type: 'string' },
+      class: { type: 'string' },
+      'no-peak': { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (v.help) return null;
+  const quick = v.quick === true || process.env.RNN_BENCH_QUICK === '1';
   const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : undefined);
+  const int = (name: string, s: string | undefined, fallback: number, min: number) => {
+    if (s === undefined) return fallback;
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`--${name}: expected an integer >= ${min}, got '${s}'`);
+    return n;
+  };
+  const ids = list(v.workloads)?.map((s) => s.toUpperCase()) ?? workloads.map((w) => w.id);
+  const unknown = ids.filter((id) => !workloads.some((w) => w.id === id));
+  if (unknown.length > 0) {
+    throw new Error(
+      `--workloads: unknown ${unknown.join(', ')} (expected some of ${workloads.map((w) => w.id).join(',')})`,
+    );
+  }
+  const machineClass = v.class as MachineClass | undefined;
+  if (machineClass !== undefined && !MACHINE_CLASSES.includes(machineClass)) {
+    throw new Error(`--class: expected one of ${MACHINE_CLASSES.join(', ')}, got '${machineClass}'`);
+  }
   return {
     quick,
-    ids: list(get('workloads'))?.map((s) => s.toUpperCase()) ?? workloads.map((w) => w.id),
-    steps: Number(get('steps') ?? (quick ? 3 : 7)),
-    warmup: Number(get('warmup') ?? (quick ? 1 : 2)),
-    sizes: list(get('sizes'))?.map(Number) ?? (quick ? [256] : [256, 512, 1024, 2048]),
-    torch: !argv.includes('--no-torch'),
-    matmul: !argv.includes('--no-matmul'),
-    threads: Number(get('threads') ?? 2),
-    machineClass: get('class') as MachineClass | undefined,
-    peak: !argv.includes('--no-peak'),
+    ids,
+    steps: int('steps', v.steps, quick ? 3 : 7, 1),
+    warmup: int('warmup', v.warmup, quick ? 1 : 2, 0),
+    sizes: list(v.sizes)?.map((s) => int('sizes', s, 0, 1)) ?? (quick ? [256] : [256, 512, 1024, 2048]),
+    torch: v['no-torch'] !== true,
+    matmul: v['no-matmul'] !== true,
+    threads: int('threads', v.threads, 2, 1),
+    machineClass,
+    peak: v['no-peak'] !== true,
     out:
-      get('out') ??
+      v.out ??
       fileURLToPath(new URL(`../../../bench-results/${quick ? 'cpu-quick' : 'cpu'}.json`, import.meta.url)),
   };
 }
@@ -82,7 +135,18 @@ const fmt = (x: number | null | undefined, digits = 3) =>
   x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  let args: Args | null;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args === null) {
+    console.log(USAGE);
+    return;
+  }
   const native = loadCpuNative({ threads: args.threads, machineClass: args.machineClass });
   if (native) setCpuAccelerator(native);
   else if (args.machineClass) throw new Error(`--class ${args.machineClass}: ${nativeLoadError()}`);
