@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { run: 'src/run.ts', probe: 'src/probe.ts', soak: 'src/soak/soak.ts' },
+  entry: { run: 'src/run.ts', probe: 'src/probe.ts', soak: 'src/soak/soak.ts', threads: 'src/threads.ts' },
   format: ['esm'],
   clean: true,
   sourcemap: true,
