@@ -8,10 +8,13 @@
 # Data: the 1% SNLI train sample plus 80% of dev's captions for training, the other 20% of dev for
 # model selection (early stopping, best checkpoint), SNLI test for the reported accuracy.
 # Each run writes runs/spinn/<model>-s<seed>/ and its summary to $RESULTS/<model>-s<seed>.json.
-# The README's runs (dropout 0.3, chosen per model on seed 0's valid accuracy among 0.1 / 0.3 / 0.5):
+# The README's runs, each model at the dropout chosen on seed 0's valid accuracy among 0.1 / 0.3 / 0.5
+# (scripts/dropout-sweep.sh): bag of words 0.3, LSTM 0.5, SPINN-PI 0.3 (and the REINFORCE variant with it):
 #
-#   VARIANTS="bow lstm spinn-pi" EXTRA="--dropout 0.3" RESULTS=apps/spinn/results/dropout-0.3 ...
-#   VARIANTS="spinn-rl" EXTRA="--dropout 0.3 --normalize-advantages" RESULTS=apps/spinn/results/dropout-0.3 ...
+#   R=apps/spinn/results/tuned
+#   VARIANTS="bow spinn-pi" EXTRA="--dropout 0.3" RESULTS=$R apps/spinn/scripts/full-data-runs.sh
+#   VARIANTS="lstm" EXTRA="--dropout 0.5" RESULTS=$R apps/spinn/scripts/full-data-runs.sh
+#   VARIANTS="spinn-rl" EXTRA="--dropout 0.3 --normalize-advantages" RESULTS=$R apps/spinn/scripts/full-data-runs.sh
 set -u
 BIN=${BIN:-apps/spinn/dist/cli.js}
 DATA=${DATA:-/work/shared/data}
