@@ -37,6 +37,7 @@ interface Args {
   threads: number;
   out: string;
   machineClass: MachineClass | undefined;
+  parallelMin: number | undefined;
   peak: boolean;
 }
 
@@ -51,6 +52,7 @@ const USAGE = `usage: node dist/run.js [flags]   (pnpm bench)
   --no-matmul             skip the matmuls
   --threads N             threads for @rnn and PyTorch (default 2)
   --class C               force the GEMM machine class: avx512 | avx512-256 | avx2 (as RNN_CPU_CLASS)
+  --parallel-min N        products under N multiply-adds stay on one thread (default: the class's)
   --no-peak               skip the FMA peak measurement
   --out FILE              JSON output (default bench-results/cpu.json at the repo root)
   -h, --help              show this help`;
@@ -73,6 +75,7 @@ function parseArgs(argv: string[]): Args | null {
       'no-matmul': { type: 'boolean' },
       threads: { type: 'string' },
       class: { type: 'string' },
+      'parallel-min': { type: 'string' },
       'no-peak': { type: 'boolean' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -109,6 +112,7 @@ function parseArgs(argv: string[]): Args | null {
     matmul: v['no-matmul'] !== true,
     threads: int('threads', v.threads, 2, 1),
     machineClass,
+    parallelMin: v['parallel-min'] === undefined ? undefined : int('parallel-min', v['parallel-min'], 0, 1),
     peak: v['no-peak'] !== true,
     out:
       v.out ??
@@ -149,6 +153,12 @@ async function main(): Promise<void> {
   }
   const native = loadCpuNative({ threads: args.threads, machineClass: args.machineClass });
   if (native) setCpuAccelerator(native);
+  if (native && args.parallelMin !== undefined) {
+    const cls = native.machine.gemmConfig().machineClass;
+    if (!native.machine.setGemmClass(cls, { parallelMin: args.parallelMin })) {
+      throw new Error(`--parallel-min ${args.parallelMin}: the ${cls} GEMM refused it`);
+    }
+  }
   else if (args.machineClass) throw new Error(`--class ${args.machineClass}: ${nativeLoadError()}`);
   const machine = describeMachine(native);
   // the peak before PyTorch starts: nothing else of ours is running
