@@ -153,13 +153,13 @@ async function main(): Promise<void> {
   }
   const native = loadCpuNative({ threads: args.threads, machineClass: args.machineClass });
   if (native) setCpuAccelerator(native);
+  else if (args.machineClass) throw new Error(`--class ${args.machineClass}: ${nativeLoadError()}`);
   if (native && args.parallelMin !== undefined) {
     const cls = native.machine.gemmConfig().machineClass;
     if (!native.machine.setGemmClass(cls, { parallelMin: args.parallelMin })) {
       throw new Error(`--parallel-min ${args.parallelMin}: the ${cls} GEMM refused it`);
     }
   }
-  else if (args.machineClass) throw new Error(`--class ${args.machineClass}: ${nativeLoadError()}`);
   const machine = describeMachine(native);
   // the peak before PyTorch starts: nothing else of ours is running
   if (native && args.peak) machine.fmaPeak = measureFmaPeak(native, args.threads);
