@@ -4,9 +4,7 @@
  * step by step after a warm-up, with a short pause at each switch so that neither side's spinning
  * threads slow the other. Prints a table and writes `bench-results/cpu.json` at the repo root.
  *
- *   node dist/run.js [--quick] [--workloads A,B] [--steps 7] [--warmup 2] [--sizes 256,512]
- *                    [--no-torch] [--no-matmul] [--threads 2] [--out file.json]
- *                    [--class avx512|avx512-256|avx2] [--no-peak]
+ *   node dist/run.js [flags]   (every flag: `--help`, the USAGE below)
  *
  * First it prints the machine: the CPU (family/model, caches), the native GEMM's machine class,
  * micro-kernel and blocking and why they were chosen (`--class` forces another class this CPU can

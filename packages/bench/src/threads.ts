@@ -69,10 +69,15 @@ for (const cls of classes) {
   );
   console.log('| m × k × n | multiply-adds | 1 thread | ' + threads + ' threads | speed-up |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
+  const use = (parallelMin: number) => {
+    if (!native.machine.setGemmClass(cls.machineClass as MachineClass, { parallelMin })) {
+      throw new Error(`threads: the ${cls.machineClass} GEMM refused parallelMin ${parallelMin}`);
+    }
+  };
   for (const [m, k, n] of SHAPES) {
-    native.machine.setGemmClass(cls.machineClass as MachineClass, { parallelMin: Number.MAX_SAFE_INTEGER });
+    use(Number.MAX_SAFE_INTEGER);
     const one = time(m, k, n);
-    native.machine.setGemmClass(cls.machineClass as MachineClass, { parallelMin: 1 });
+    use(1);
     const all = time(m, k, n);
     console.log(
       `| ${m} × ${k} × ${n} | ${((m * k * n) / 1e6).toFixed(2)}M | ${one.toFixed(0)} | ${all.toFixed(0)} | ${(one / all).toFixed(2)} |`,
