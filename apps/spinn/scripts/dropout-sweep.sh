@@ -3,6 +3,9 @@
 # with the supervised transition loss at 0.3), judged by the valid accuracy only (the held-out 20% of
 # SNLI dev); test accuracy is recorded in the summaries but played no part in the choice.
 # Run from the repo root; summaries go to $RESULTS/<model>-d<dropout>[-tl].json.
+# The README's 30-epoch rows (a later probe): the chosen settings with --epochs 30 --patience 5, e.g.
+#   node apps/spinn/dist/cli.js train --model lstm --dropout 0.5 --data DATA --dev-train 0.8 --batch-size 64 \
+#     --epochs 30 --patience 5 --seed 0 --out runs/spinn-sweep/lstm-d0.5-e30 --summary $RESULTS/lstm-d0.5-e30.json
 set -u
 BIN=${BIN:-apps/spinn/dist/cli.js}
 DATA=${DATA:-/work/shared/data}
