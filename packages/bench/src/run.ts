@@ -21,6 +21,7 @@ import { parseArgs as parseCliArgs } from 'node:util';
 import { loadCpuNative, type MachineClass, nativeLoadError } from '@rnn/cpu-native';
 import { getCpuAccelerator, manualSeed, matmul, memory, rand, setCpuAccelerator, tidy } from '@rnn/tensor';
 import { describeMachine, machineLines, measureFmaPeak } from './machine';
+import { median } from './median';
 import { TorchTwin, torchAvailable } from './torch';
 import { type Workload, workloads } from './workloads/index';
 
@@ -125,12 +126,6 @@ function parseArgs(argv: string[]): Args | null {
  */
 const SETTLE_MS = Number(process.env.RNN_BENCH_SETTLE_MS ?? 250);
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(0)}%`);
 const fmt = (x: number | null | undefined, digits = 3) =>

@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { loadCpuNative, type MachineClass } from '@rnn/cpu-native';
 import { matmul, rand, setCpuAccelerator, tidy } from '@rnn/tensor';
+import { median } from './median';
 
 const { values: v } = parseArgs({
   options: {
@@ -40,11 +41,6 @@ const SHAPES: [number, number, number][] = [
   [256, 256, 256],
   [384, 384, 384],
 ];
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-};
 
 function time(m: number, k: number, n: number): number {
   const a = rand([m, k]);
