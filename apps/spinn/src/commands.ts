@@ -36,6 +36,7 @@ import {
   trainLoader,
 } from './data';
 import { NliClassifier, type NliConfig } from './model/classifier';
+import { Spinn } from './model/spinn';
 import { leftBranching, randomTransitions, rightBranching, seededUniform } from './model/trees';
 import { summarizeRuns } from './summarize';
 import { readSentence } from './tokenize';
@@ -144,6 +145,10 @@ export const train = defineCommand({
       default: 0,
       min: 0,
     }),
+    forgetBias: flags.number({
+      help: "SPINN: initial bias of Reduce's two forget gates (1 keeps children's memory through deep trees)",
+      default: 0,
+    }),
     rlWeight: flags.number({ help: 'spinn-rl: weight of the REINFORCE loss', default: 1, min: 0 }),
     entropyCoef: flags.number({ help: 'spinn-rl: entropy bonus per decision', default: 0.01, min: 0 }),
     baseline: flags.choice(['moving-average', 'self-critical', 'none'] as const, {
@@ -213,6 +218,10 @@ export const train = defineCommand({
 
     const config = modelConfig(variant, { ...c, embedDim: vectors?.dim ?? c.embedDim }, vocab.size);
     const model = new NliClassifier(config);
+    if (c.forgetBias !== 0) {
+      if (!(model.encoder instanceof Spinn)) throw new UsageError('--forget-bias applies to the SPINN models');
+      model.encoder.reduce.initForgetBias(c.forgetBias);
+    }
     let vectorNote = 'word vectors learned from scratch';
     if (vectors) {
       const aligned = alignVectors(vocab, vectors, c.seed);

@@ -142,6 +142,18 @@ describe('SPINN composes the given tree', () => {
     });
   });
 
+  it("initForgetBias sets both forget gates' bias and leaves the rest of Reduce's bias alone", () => {
+    const spinn = model(0);
+    const before = Array.from(spinn.reduce.left.bias!.dataSync());
+    spinn.reduce.initForgetBias(1);
+    const after = Array.from(spinn.reduce.left.bias!.dataSync());
+    after.forEach((v, j) => {
+      // gates a, i, f_l, f_r, o: the forget gates are slots 2 and 3
+      const forget = j >= 2 * H && j < 4 * H;
+      expect(v).toBe(forget ? 1 : before[j]);
+    });
+  });
+
   it('different trees over the same words give different encodings', () => {
     const spinn = model(3);
     manualSeed(6);

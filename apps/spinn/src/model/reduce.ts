@@ -1,5 +1,5 @@
 import { Linear, Module } from '@rnn/nn';
-import { cat, chunk, type Tensor } from '@rnn/tensor';
+import { cat, chunk, noGrad, type Tensor, tensor } from '@rnn/tensor';
 
 /**
  * SPINN's Reduce: a TreeLSTM composition of the two top stack entries, conditioned on the tracker's
@@ -21,6 +21,22 @@ export class Reduce extends Module {
     this.left = new Linear(hidden, 5 * hidden);
     this.right = new Linear(hidden, 5 * hidden, { bias: false });
     this.track = tracker > 0 ? new Linear(tracker, 5 * hidden, { bias: false }) : null;
+  }
+
+  /**
+   * Sets the bias of both forget gates (`f_l`, `f_r`) to `value`, the rest of `left`'s bias unchanged.
+   * With 0, a node keeps about half of each child's memory, so a leaf's contribution fades as 2^-depth;
+   * a positive bias (1 as in Jozefowicz et al. 2015 for LSTMs) lets it reach the root of deep trees.
+   */
+  initForgetBias(value: number): void {
+    const bias = this.left.bias;
+    if (!bias) throw new Error('Reduce: the left projection has no bias');
+    const H = this.hidden;
+    // keep[j] = 0 on the forget gates' slots (2H..4H), 1 elsewhere; fill = value there, 0 elsewhere.
+    const keep = new Float32Array(5 * H).fill(1).fill(0, 2 * H, 4 * H);
+    const fill = new Float32Array(5 * H).fill(value, 2 * H, 4 * H);
+    const options = { dtype: bias.dtype, backend: bias.backend };
+    noGrad(() => bias.assign(bias.mul(tensor(keep, options)).add(tensor(fill, options))));
   }
 
   /** Entries `[R, 2H]` on the left and right, tracker states `[R, T]` (or null) → new entries `[R, 2H]`. */
