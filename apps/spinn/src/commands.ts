@@ -219,7 +219,8 @@ export const train = defineCommand({
     const config = modelConfig(variant, { ...c, embedDim: vectors?.dim ?? c.embedDim }, vocab.size);
     const model = new NliClassifier(config);
     if (c.forgetBias !== 0) {
-      if (!(model.encoder instanceof Spinn)) throw new UsageError('--forget-bias applies to the SPINN models');
+      if (!(model.encoder instanceof Spinn))
+        throw new UsageError('--forget-bias applies to the SPINN models');
       model.encoder.reduce.initForgetBias(c.forgetBias);
     }
     let vectorNote = 'word vectors learned from scratch';
