@@ -7,6 +7,8 @@
  */
 #include "kernels.h"
 
+#include "sgemm.h" /* rnn_parallel_for: the GEMM's threads split the larger pointwise kernels by rows */
+
 #define EXP_HI 88.3762626647949f
 #define EXP_LO -87.3365447504f
 #define LOG2E 1.44269504088896341f
@@ -138,7 +140,7 @@ AVX2 static inline __m256d keep_nan4d(__m256d x, __m256d r) {
 }
 #endif /* RNN_X86 */
 
-AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *c, float *ws, float *h, float *y) {
+AVX2 static void lstm_step_rows(int bs, int H, const float *xw, const float *hh, float *c, float *ws, float *h, float *y) {
   const rnn_isize gh = 4L * H, wsw = 5L * H;
   for (rnn_isize j = 0; j < bs; j++) {
     const float *gx = xw + j * gh;
@@ -193,8 +195,8 @@ AVX2 void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *
  * workspace, its c' at 4H) for j < prev_rows, else row j of c0. Reads dh and dc[j, H] (updated in
  * place to the gradient flowing to the previous step) and writes the gate gradients dg[j, 4H].
  */
-AVX2 void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *prev_ws, int prev_rows,
-                                 const float *c0, const float *dh, float *dc, float *dg) {
+AVX2 static void lstm_backward_rows(int bs, int H, const float *ws, const float *prev_ws, int prev_rows,
+                                   const float *c0, const float *dh, float *dc, float *dg) {
   const rnn_isize wsw = 5L * H, gh = 4L * H;
 #if RNN_X86
   const __m256d one = _mm256_set1_pd(1.0);
@@ -233,6 +235,50 @@ AVX2 void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *pr
       dcj[k] = (float)(dct * f);
     }
   }
+}
+
+/* Rows are independent in both LSTM passes, so a batch splits across the GEMM's threads; below
+ * about this many elements (~20 us of work) one thread is faster than handing half to another. */
+#define LSTM_PARALLEL_MIN 2048
+#define LSTM_BACKWARD_PARALLEL_MIN 4096
+
+typedef struct {
+  int H;
+  const float *xw, *hh;
+  float *c, *ws, *h, *y;
+} lstm_step_job;
+
+static void lstm_step_range(void *ctx, rnn_isize lo, rnn_isize hi) {
+  const lstm_step_job *j = ctx;
+  const rnn_isize H = j->H;
+  lstm_step_rows((int)(hi - lo), j->H, j->xw + lo * 4 * H, j->hh + lo * 4 * H, j->c + lo * H, j->ws + lo * 5 * H,
+                 j->h + lo * H, j->y + lo * H);
+}
+
+void rnn_lstm_step(int bs, int H, const float *xw, const float *hh, float *c, float *ws, float *h, float *y) {
+  lstm_step_job job = {H, xw, hh, c, ws, h, y};
+  rnn_parallel_for(bs, 1, (LSTM_PARALLEL_MIN + H - 1) / H, lstm_step_range, &job);
+}
+
+typedef struct {
+  int H, prev_rows;
+  const float *ws, *prev_ws, *c0, *dh;
+  float *dc, *dg;
+} lstm_backward_job;
+
+static void lstm_backward_range(void *ctx, rnn_isize lo, rnn_isize hi) {
+  const lstm_backward_job *j = ctx;
+  const rnn_isize H = j->H;
+  /* row lo + r of the step is row r of this range: it started from prev_ws's row lo + r while that
+   * is under prev_rows, else from c0's */
+  lstm_backward_rows((int)(hi - lo), j->H, j->ws + lo * 5 * H, j->prev_ws + lo * 5 * H, j->prev_rows - (int)lo,
+                     j->c0 + lo * H, j->dh + lo * H, j->dc + lo * H, j->dg + lo * 4 * H);
+}
+
+void rnn_lstm_backward_step(int bs, int H, const float *ws, const float *prev_ws, int prev_rows, const float *c0,
+                            const float *dh, float *dc, float *dg) {
+  lstm_backward_job job = {H, prev_rows, ws, prev_ws, c0, dh, dc, dg};
+  rnn_parallel_for(bs, 1, (LSTM_BACKWARD_PARALLEL_MIN + H - 1) / H, lstm_backward_range, &job);
 }
 
 /* ---------------------------------------------------------------- softmax cross-entropy */
@@ -436,9 +482,10 @@ AVX2 void rnn_index_add(rnn_isize outer, rnn_isize n, rnn_isize inner, const int
 
 /* ---------------------------------------------------------------- optimizer updates (in double) */
 
-AVX2 void rnn_adam(rnn_isize n, const float *restrict p, const float *restrict g, const float *restrict m,
-                   const float *restrict v, float *restrict p1, float *restrict m1, float *restrict v1,
-                   double beta1, double beta2, double step_size, double bias2_sqrt, double eps) {
+AVX2 static void adam_range_serial(rnn_isize n, const float *restrict p, const float *restrict g,
+                                   const float *restrict m, const float *restrict v, float *restrict p1,
+                                   float *restrict m1, float *restrict v1, double beta1, double beta2,
+                                   double step_size, double bias2_sqrt, double eps) {
   const double c1 = 1 - beta1, c2 = 1 - beta2;
   for (rnn_isize i = 0; i < n; i++) {
     const double gi = g[i];
@@ -448,6 +495,25 @@ AVX2 void rnn_adam(rnn_isize n, const float *restrict p, const float *restrict g
     v1[i] = (float)vi;
     p1[i] = (float)(p[i] - (mi / (__builtin_sqrt(vi) / bias2_sqrt + eps)) * step_size);
   }
+}
+
+typedef struct {
+  const float *p, *g, *m, *v;
+  float *p1, *m1, *v1;
+  double beta1, beta2, step_size, bias2_sqrt, eps;
+} adam_job;
+
+static void adam_range(void *ctx, rnn_isize lo, rnn_isize hi) {
+  const adam_job *j = ctx;
+  adam_range_serial(hi - lo, j->p + lo, j->g + lo, j->m + lo, j->v + lo, j->p1 + lo, j->m1 + lo, j->v1 + lo, j->beta1,
+                    j->beta2, j->step_size, j->bias2_sqrt, j->eps);
+}
+
+/* Memory-bound (seven streams): a large parameter is split across the threads, at 64-byte multiples. */
+void rnn_adam(rnn_isize n, const float *p, const float *g, const float *m, const float *v, float *p1, float *m1,
+              float *v1, double beta1, double beta2, double step_size, double bias2_sqrt, double eps) {
+  adam_job job = {p, g, m, v, p1, m1, v1, beta1, beta2, step_size, bias2_sqrt, eps};
+  rnn_parallel_for(n, 16, 16384, adam_range, &job);
 }
 
 AVX2 void rnn_sgd(rnn_isize n, const float *restrict p, const float *restrict g, const float *restrict buf,

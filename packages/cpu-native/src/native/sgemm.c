@@ -441,14 +441,16 @@ static double now_seconds(void) {
 #endif
 #define MAX_CHUNKS (16 * CHUNKS_PER_THREAD)
 
-/* The product being worked on. Written by the caller only while no chunk of it is claimed or running. */
+/* One range of a job, computed on a thread with its GEMM workspace. */
+typedef void (*chunk_fn)(void *ctx, rnn_isize lo, rnn_isize hi, workspace *w);
+
+/* The job being worked on: a product, or a pointwise kernel's rows (rnn_parallel_for). Written by
+ * the caller only while no chunk of it is claimed or running. */
 static struct {
-  const sgemm_args *g;
-  int by_rows;
-  int bounds[MAX_CHUNKS + 1]; /* chunk q covers rows (or columns) [bounds[q], bounds[q + 1]) */
+  chunk_fn fn;
+  void *ctx;
+  rnn_isize bounds[MAX_CHUNKS + 1]; /* chunk q covers [bounds[q], bounds[q + 1]) */
 } g_job;
-/* (sequence << 32) | (chunks << 16) | next chunk: claiming is one compare-and-swap that fails once
- * the product is finished or replaced. */
 static atomic_llong g_counter;
 static atomic_int g_done; /* chunks of the current product finished */
 
@@ -478,10 +480,7 @@ static void work_on_job(workspace *w) {
     if (q >= chunks) return;
     if (!atomic_compare_exchange_weak(&g_counter, &v, v + 1)) continue;
     /* the job cannot change before this chunk is counted done */
-    const sgemm_args *g = g_job.g;
-    const int lo = g_job.bounds[q], hi = g_job.bounds[q + 1];
-    if (g_job.by_rows) gemm_range(g, lo, hi, 0, g->n, w);
-    else gemm_range(g, 0, g->m, lo, hi, w);
+    g_job.fn(g_job.ctx, g_job.bounds[q], g_job.bounds[q + 1], w);
     atomic_fetch_add(&g_done, 1);
   }
 }
@@ -539,29 +538,15 @@ void rnn_sgemm(const sgemm_args *g) {
   pthread_mutex_unlock(&g_sgemm_lock);
 }
 
-static void sgemm_locked(const sgemm_args *g) {
-  const double work = (double)g->m * g->n * (g->k > 0 ? g->k : 1);
-  const int t = work < g_cfg.parallel_min ? 1 : g_threads;
-  /* split the larger dimension of C into chunks of whole micro-tiles */
-  const int by_rows = g->m / g_mr >= g->n / g_nr;
-  const int unit = by_rows ? g_mr : g_nr;
-  const int len = by_rows ? g->m : g->n;
-  const int tiles_total = (len + unit - 1) / unit;
-  int chunks = t * CHUNKS_PER_THREAD < tiles_total ? t * CHUNKS_PER_THREAD : tiles_total;
-  if (t <= 1 || chunks < 2) {
-    gemm_range(g, 0, g->m, 0, g->n, &g_main_ws);
-    return;
-  }
-  g_job.g = g;
-  g_job.by_rows = by_rows;
-  for (int q = 0; q <= chunks; q++) {
-    const int b = (int)((rnn_isize)tiles_total * q / chunks) * unit;
-    g_job.bounds[q] = b > len ? len : b;
-  }
+/* Runs the job already in g_job.bounds (chunks of it) on `threads` threads, the caller included;
+ * returns when every chunk is done. Called with g_sgemm_lock held. */
+static void run_job(int threads, int chunks, chunk_fn fn, void *ctx) {
+  g_job.fn = fn;
+  g_job.ctx = ctx;
   atomic_store(&g_done, 0);
   const int seq = ++g_seq;
   atomic_store(&g_counter, ((long long)(unsigned)seq << 32) | ((long long)chunks << 16));
-  for (int q = 0; q < t - 1; q++) {
+  for (int q = 0; q < threads - 1; q++) {
     worker *w = &g_workers[q];
     atomic_store(&w->posted, seq);
     if (atomic_load(&w->sleeping)) {
@@ -576,6 +561,71 @@ static void sgemm_locked(const sgemm_args *g) {
     if (++spins < SPIN_LIMIT) rnn_cpu_relax();
     else sched_yield();
   }
+}
+
+typedef struct {
+  const sgemm_args *g;
+  int by_rows;
+} gemm_job;
+
+static void gemm_chunk(void *ctx, rnn_isize lo, rnn_isize hi, workspace *w) {
+  const gemm_job *j = ctx;
+  if (j->by_rows) gemm_range(j->g, (int)lo, (int)hi, 0, j->g->n, w);
+  else gemm_range(j->g, 0, j->g->m, (int)lo, (int)hi, w);
+}
+
+static void sgemm_locked(const sgemm_args *g) {
+  const double work = (double)g->m * g->n * (g->k > 0 ? g->k : 1);
+  const int t = work < g_cfg.parallel_min ? 1 : g_threads;
+  /* split the larger dimension of C into chunks of whole micro-tiles */
+  const int by_rows = g->m / g_mr >= g->n / g_nr;
+  const int unit = by_rows ? g_mr : g_nr;
+  const int len = by_rows ? g->m : g->n;
+  const int tiles_total = (len + unit - 1) / unit;
+  int chunks = t * CHUNKS_PER_THREAD < tiles_total ? t * CHUNKS_PER_THREAD : tiles_total;
+  if (t <= 1 || chunks < 2) {
+    gemm_range(g, 0, g->m, 0, g->n, &g_main_ws);
+    return;
+  }
+  for (int q = 0; q <= chunks; q++) {
+    const int b = (int)((rnn_isize)tiles_total * q / chunks) * unit;
+    g_job.bounds[q] = b > len ? len : b;
+  }
+  gemm_job job = {g, by_rows};
+  run_job(t, chunks, gemm_chunk, &job);
+}
+
+typedef struct {
+  rnn_range_fn fn;
+  void *ctx;
+} range_job;
+
+static void range_chunk(void *ctx, rnn_isize lo, rnn_isize hi, workspace *w) {
+  (void)w;
+  const range_job *j = ctx;
+  j->fn(j->ctx, lo, hi);
+}
+
+void rnn_parallel_for(rnn_isize len, rnn_isize align, rnn_isize min_len, rnn_range_fn fn, void *ctx) {
+  if (len <= 0) return;
+  if (len < min_len) {
+    fn(ctx, 0, len);
+    return;
+  }
+  const rnn_isize units = (len + align - 1) / align;
+  pthread_mutex_lock(&g_sgemm_lock);
+  const int chunks = units < g_threads ? (int)units : g_threads;
+  if (chunks < 2) {
+    fn(ctx, 0, len);
+  } else {
+    for (int q = 0; q <= chunks; q++) {
+      const rnn_isize b = units * q / chunks * align;
+      g_job.bounds[q] = b > len ? len : b;
+    }
+    range_job job = {fn, ctx};
+    run_job(chunks, chunks, range_chunk, &job);
+  }
+  pthread_mutex_unlock(&g_sgemm_lock);
 }
 
 /* ---------------------------------------------------------------- machine classes
@@ -597,8 +647,10 @@ static const rnn_gemm_config CLASSES[] = {
      * BLIS's order for AVX-512 with the operands' roles swapped. Measured on Zen 4 (one thread,
      * CPU time, interleaved): 1024^3 95 -> 101 GFLOPS, 600 x 10000 x 1024 (x W^T) 98 -> 107,
      * 640 x 4096 x 1024 95 -> 104 against the Zen 5 blocking (kc 256/384/512/640 and nc 320-480:
-     * within 2 %). The thread threshold has not been measured on an idle Zen 4: Zen 5's. */
-    {"avx512-256", "avx512", 12, 32, 512, 3072, 384, 1, 6e6, 128},
+     * within 2 %). Two threads from 3M multiply-adds: on an idle Zen 4 they win from about 4M
+     * (threads.js: 1.3-1.6x on 64 x 128 x 512), and workload B (its recurrent products are 4.2M)
+     * took 0.108-0.111 s per step against 0.121-0.126 s with Zen 5's 6M, three alternating rounds. */
+    {"avx512-256", "avx512", 12, 32, 512, 3072, 384, 1, 3e6, 128},
     /* AVX2 + FMA only (Haswell to Zen 3, Intel client cores; or AVX-512 turned off): 6 x 16 kernel,
      * the 24 KB B sliver of 384 x 16 fits a 32 KB L1; the blocking the AVX2 path always had. */
     {"avx2", "avx2", 6, 16, 384, 96, 3072, 0, 6e6, 128},

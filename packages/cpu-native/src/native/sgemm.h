@@ -46,4 +46,11 @@ void rnn_sgemm(const sgemm_args *g);
 int rnn_set_threads(int n);
 int rnn_get_threads(void);
 
+/* A range of a pointwise kernel's work: fn(ctx, lo, hi) handles items [lo, hi). */
+typedef void (*rnn_range_fn)(void *ctx, rnn_isize lo, rnn_isize hi);
+/* Runs fn over [0, len) on the GEMM's threads, split into one range per thread at multiples of
+ * `align` items (the caller takes ranges too, so a helper still asleep costs nothing); on the calling
+ * thread alone when len < min_len. The ranges must be independent: results do not depend on the split. */
+void rnn_parallel_for(rnn_isize len, rnn_isize align, rnn_isize min_len, rnn_range_fn fn, void *ctx);
+
 #endif
