@@ -6,6 +6,9 @@
 # The README's 30-epoch rows (a later probe): the chosen settings with --epochs 30 --patience 5, e.g.
 #   node apps/spinn/dist/cli.js train --model lstm --dropout 0.5 --data DATA --dev-train 0.8 --batch-size 64 \
 #     --epochs 30 --patience 5 --seed 0 --out runs/spinn-sweep/lstm-d0.5-e30 --summary $RESULTS/lstm-d0.5-e30.json
+# The two later probes of the tree model (SPINN-PI-NT, and Reduce's forget gates at a bias of 1):
+#   ... train --model spinn-pi-nt --dropout 0.3 $COMMON --summary $RESULTS/spinn-pi-nt-d0.3.json
+#   ... train --model spinn-pi --dropout 0.3 --forget-bias 1 $COMMON --summary $RESULTS/spinn-pi-d0.3-fb1.json
 set -u
 BIN=${BIN:-apps/spinn/dist/cli.js}
 DATA=${DATA:-/work/shared/data}
