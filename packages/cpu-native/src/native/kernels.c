@@ -487,7 +487,24 @@ AVX2 static void adam_range_serial(rnn_isize n, const float *restrict p, const f
                                    float *restrict m1, float *restrict v1, double beta1, double beta2,
                                    double step_size, double bias2_sqrt, double eps) {
   const double c1 = 1 - beta1, c2 = 1 - beta2;
-  for (rnn_isize i = 0; i < n; i++) {
+  rnn_isize i = 0;
+#if RNN_X86
+  /* The same operations in the same order, four lanes at a time (GCC leaves the scalar loop
+   * unvectorized: sqrt may set errno): bit for bit the scalar results, 4x faster on Zen 4. */
+  const __m256d b1 = _mm256_set1_pd(beta1), k1 = _mm256_set1_pd(c1), b2 = _mm256_set1_pd(beta2),
+                k2 = _mm256_set1_pd(c2), bs = _mm256_set1_pd(bias2_sqrt), ep = _mm256_set1_pd(eps),
+                ss = _mm256_set1_pd(step_size);
+  for (; i + 4 <= n; i += 4) {
+    const __m256d gi = LD(g + i);
+    const __m256d mi = _mm256_add_pd(_mm256_mul_pd(LD(m + i), b1), _mm256_mul_pd(gi, k1));
+    const __m256d vi = _mm256_add_pd(_mm256_mul_pd(LD(v + i), b2), _mm256_mul_pd(_mm256_mul_pd(gi, k2), gi));
+    ST(m1 + i, mi);
+    ST(v1 + i, vi);
+    const __m256d den = _mm256_add_pd(_mm256_div_pd(_mm256_sqrt_pd(vi), bs), ep);
+    ST(p1 + i, _mm256_sub_pd(LD(p + i), _mm256_mul_pd(_mm256_div_pd(mi, den), ss)));
+  }
+#endif
+  for (; i < n; i++) {
     const double gi = g[i];
     const double mi = m[i] * beta1 + gi * c1;
     const double vi = v[i] * beta2 + gi * c2 * gi;
