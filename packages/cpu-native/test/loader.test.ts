@@ -321,7 +321,7 @@ describe('sgemm', () => {
     const one = run(1);
     const two = run(2);
     native!.setThreads(2);
-    two.forEach((a, i) => expect(a).toEqual(one[i]));
+    for (const [i, a] of two.entries()) expect(a).toEqual(one[i]);
     // and the split itself computes the right thing: the rows from prevWs and from c0 differ
     expect(one[5].some((v) => v !== 0)).toBe(true);
   });
