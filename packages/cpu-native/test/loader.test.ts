@@ -279,7 +279,13 @@ describe('sgemm', () => {
       });
       expect(differing(out[1], out[0])).toBe(0);
       // and it is the product: a few entries against float64
-      for (const [i, j] of [[0, 0], [700, 829], [350, 417], [12, 31], [13, 32]]) {
+      for (const [i, j] of [
+        [0, 0],
+        [700, 829],
+        [350, 417],
+        [12, 31],
+        [13, 32],
+      ]) {
         let want = c0[i * n + j];
         for (let p = 0; p < k; p++) want += 0.5 * a[i * k + p] * (tb ? b[j * k + p] : b[p * n + j]);
         expect(Math.abs(out[1][i * n + j] - want)).toBeLessThan(1e-3 * (1 + Math.abs(want)));
