@@ -4,7 +4,10 @@
  * few steps after warm-up, and prints milliseconds per step. Native calls are listed indented: they
  * run inside the backend calls (and inside fused kernels), so the two lists overlap.
  *
- *   node dist/probe.js [--workload D] [--steps 4] [--warmup 3] [--quick]
+ *   node dist/probe.js [--workload D] [--steps 4] [--warmup 3] [--quick] [--shapes]
+ *
+ * `--shapes` also lists the native GEMM's products by shape (m × n × k, transposes): calls, time and
+ * GFLOPS per shape, the largest first.
  *
  * A sampling profiler (`node --cpu-prof`) charges native time to whichever JavaScript frame it sees,
  * which is misleading for short native calls; this probe measures them directly (each timed call
@@ -62,6 +65,25 @@ function time(obj: Record<string, unknown>, key: string, label: string): void {
   };
 }
 
+/** The native GEMM's products by shape: `sgemm(transA, transB, m, n, k, ...)`. */
+const shapes = new Map<string, { calls: number; ms: number; flops: number }>();
+function recordShapes(obj: Record<string, unknown>, key: string): void {
+  const f = obj[key] as Fn;
+  obj[key] = (...args: unknown[]) => {
+    if (!timing) return f(...args);
+    const [ta, tb, m, n, k] = args as [boolean, boolean, number, number, number];
+    const t0 = performance.now();
+    const out = f(...args);
+    const label = `${m} × ${n} × ${k}${ta ? ', Aᵀ' : ''}${tb ? ', Bᵀ' : ''}`;
+    const s = shapes.get(label) ?? { calls: 0, ms: 0, flops: 0 };
+    s.calls++;
+    s.ms += performance.now() - t0;
+    s.flops += 2 * m * n * k;
+    shapes.set(label, s);
+    return out;
+  };
+}
+
 // Every CPU backend shares one kernel table per instance: wrap the default one's methods in place.
 const backend = tensor([0]).backend as unknown as Record<string, unknown>;
 for (const [key, value] of Object.entries(backend)) {
@@ -80,6 +102,7 @@ if (acc) {
   for (const [key, value] of Object.entries(acc as unknown as Record<string, unknown>)) {
     if (typeof value !== 'function') continue;
     wrapped[key] = (value as Fn).bind(acc);
+    if (key === 'sgemm' && argv.includes('--shapes')) recordShapes(wrapped, key);
     time(wrapped, key, `  native ${key}`);
   }
   setCpuAccelerator(wrapped as unknown as CpuAccelerator);
@@ -124,4 +147,17 @@ for (const [label, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
   console.log(
     `| ${label} | ${(s.calls / steps).toFixed(0)} | ${ms.toFixed(1)} | ${((100 * ms) / perStep).toFixed(1)} | ${mean} |`,
   );
+}
+
+if (shapes.size > 0) {
+  console.log('\n| GEMM shape (m × n × k) | calls / step | ms / step | GFLOPS |');
+  console.log('| --- | ---: | ---: | ---: |');
+  const sorted = [...shapes].sort((a, b) => b[1].ms - a[1].ms);
+  for (const [label, s] of sorted.slice(0, 25)) {
+    const gflops = s.flops / (s.ms / 1000) / 1e9;
+    console.log(
+      `| ${label} | ${(s.calls / steps).toFixed(1)} | ${(s.ms / steps).toFixed(1)} | ${gflops.toFixed(1)} |`,
+    );
+  }
+  if (sorted.length > 25) console.log(`(${sorted.length - 25} more shapes)`);
 }
