@@ -353,7 +353,11 @@ export const rnnLayer: FusedKernel<Attrs> = {
     const out: (TypedArray | null)[] = [dx, dh];
     if (lstm) out.push(dc);
     out.push(dWih, dWhh);
-    if (a.hasBias) out.push(columnSums(dGi, n, gh, dtype), columnSums(dGh, n, gh, dtype));
+    if (a.hasBias) {
+      // LSTM and Elman layers: both biases see the same gate gradients, so one sum serves both
+      const dbIh = columnSums(dGi, n, gh, dtype);
+      out.push(dbIh, dGh === dGi ? dbIh.slice() : columnSums(dGh, n, gh, dtype));
+    }
     if (wHr && dhOut && hRaw) out.push(tMul(dhOut, n, hOut, hRaw, H, dtype));
     recycle(hPrev);
     recycle(dGi);
