@@ -467,8 +467,10 @@ static struct {
   void *ctx;
   rnn_isize bounds[MAX_CHUNKS + 1]; /* chunk q covers [bounds[q], bounds[q + 1]) */
 } g_job;
+/* (sequence << 32) | (chunks << 16) | next chunk: claiming is one compare-and-swap that fails once
+ * the job is finished or replaced. */
 static atomic_llong g_counter;
-static atomic_int g_done; /* chunks of the current product finished */
+static atomic_int g_done; /* chunks of the current job finished */
 
 typedef struct {
   pthread_t thread;

