@@ -29,8 +29,7 @@ export class Reduce extends Module {
    * a positive bias (1 as in Jozefowicz et al. 2015 for LSTMs) lets it reach the root of deep trees.
    */
   initForgetBias(value: number): void {
-    const bias = this.left.bias;
-    if (!bias) throw new Error('Reduce: the left projection has no bias');
+    const bias = this.left.bias!; // `left` is built with a bias (the gates' only one)
     const H = this.hidden;
     // keep[j] = 0 on the forget gates' slots (2H..4H), 1 elsewhere; fill = value there, 0 elsewhere.
     const keep = new Float32Array(5 * H).fill(1).fill(0, 2 * H, 4 * H);
