@@ -4,15 +4,18 @@
  * few steps after warm-up, and prints milliseconds per step. Native calls are listed indented: they
  * run inside the backend calls (and inside fused kernels), so the two lists overlap.
  *
- *   node dist/probe.js [--workload D] [--steps 4] [--warmup 3] [--quick] [--shapes]
+ *   node dist/probe.js [--workload D] [--steps 4] [--warmup 3] [--quick] [--shapes [FILE]]
  *
  * `--shapes` also lists the native GEMM's products by shape (m × n × k, transposes): calls, time and
- * GFLOPS per shape, the largest first.
+ * GFLOPS per shape, the largest first, and grouped by their smallest dimension. With a FILE, every
+ * shape is also written there as JSON (`[{ m, n, k, transA, transB, calls, ms }]`, per step), to
+ * replay the step's products outside Node.
  *
  * A sampling profiler (`node --cpu-prof`) charges native time to whichever JavaScript frame it sees,
  * which is misleading for short native calls; this probe measures them directly (each timed call
  * costs ~1 µs more, so the step itself reads a little slower than in `run.js`).
  */
+import { writeFileSync } from 'node:fs';
 import { installCpuNative } from '@rnn/cpu-native';
 import { type CpuAccelerator, getCpuAccelerator, manualSeed, setCpuAccelerator, tensor } from '@rnn/tensor';
 import { workloads } from './workloads/index';
@@ -150,6 +153,22 @@ for (const [label, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
 }
 
 if (shapes.size > 0) {
+  const file = argv[argv.indexOf('--shapes') + 1];
+  if (file && !file.startsWith('--')) {
+    const list = [...shapes].map(([label, s]) => {
+      const [m, n, k] = label.split(',')[0].split(' × ').map(Number);
+      return {
+        m,
+        n,
+        k,
+        transA: label.includes('Aᵀ'),
+        transB: label.includes('Bᵀ'),
+        calls: s.calls / steps,
+        ms: s.ms / steps,
+      };
+    });
+    writeFileSync(file, `${JSON.stringify(list)}\n`);
+  }
   console.log('\n| GEMM shape (m × n × k) | calls / step | ms / step | GFLOPS |');
   console.log('| --- | ---: | ---: | ---: |');
   const sorted = [...shapes].sort((a, b) => b[1].ms - a[1].ms);
@@ -160,4 +179,36 @@ if (shapes.size > 0) {
     );
   }
   if (sorted.length > 25) console.log(`(${sorted.length - 25} more shapes)`);
+
+  // The same products grouped by transposes and by their smallest dimension's size: many small
+  // shapes (SPINN's batches change size each transition) add up where no single one shows.
+  const groups = new Map<string, { calls: number; ms: number; flops: number }>();
+  for (const [label, s] of shapes) {
+    const [m, n, k] = label.split(',')[0].split(' × ').map(Number);
+    const small = Math.min(m, n, k);
+    const which = small === m ? 'm' : small === n ? 'n' : 'k';
+    const bucket = small < 16 ? '< 16' : small < 64 ? '16–63' : small < 256 ? '64–255' : '≥ 256';
+    const key = `${which} ${bucket}${label.slice(label.split(',')[0].length)}`;
+    const g = groups.get(key) ?? { calls: 0, ms: 0, flops: 0 };
+    g.calls += s.calls;
+    g.ms += s.ms;
+    g.flops += s.flops;
+    groups.set(key, g);
+  }
+  const all = [...shapes.values()].reduce(
+    (t, s) => ({ calls: t.calls + s.calls, ms: t.ms + s.ms, flops: t.flops + s.flops }),
+    { calls: 0, ms: 0, flops: 0 },
+  );
+  console.log(
+    `\nall products: ${(all.calls / steps).toFixed(0)} calls, ${(all.flops / steps / 1e9).toFixed(2)} GFLOP, ` +
+      `${(all.ms / steps).toFixed(1)} ms per step (${(all.flops / (all.ms / 1000) / 1e9).toFixed(1)} GFLOPS)`,
+  );
+  console.log('\n| smallest dimension, transposes | calls / step | ms / step | GFLOPS |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const [key, g] of [...groups].sort((a, b) => b[1].ms - a[1].ms)) {
+    const gflops = g.flops / (g.ms / 1000) / 1e9;
+    console.log(
+      `| ${key} | ${(g.calls / steps).toFixed(1)} | ${(g.ms / steps).toFixed(1)} | ${gflops.toFixed(1)} |`,
+    );
+  }
 }

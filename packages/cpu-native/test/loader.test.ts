@@ -294,7 +294,7 @@ describe('sgemm', () => {
     native!.setThreads(2);
   });
 
-  itNative('splits the LSTM step, its backward and Adam across threads with the same result', () => {
+  itNative('splits the LSTM step, its backward, Adam and tanh across threads with the same result', () => {
     // sizes over the kernels' thresholds (2048 / 4096 elements, 16384 for Adam), odd so that the
     // ranges end mid-vector; 40 of 67 rows start from the previous step's cell state, so the split
     // (at row 33 or 34) falls inside that part and the offset of prevRows per range is exercised
@@ -356,7 +356,9 @@ describe('sgemm', () => {
         0.3,
         1e-8,
       );
-      return [c, ws, h, y, dc, dg, p1, m1, v1];
+      const act = new Float32Array(n);
+      native!.unary(0, n, randomArray(n, 12).map((x) => 4 * x), act);
+      return [c, ws, h, y, dc, dg, p1, m1, v1, act];
     };
     const one = run(1);
     const two = run(2);
@@ -530,6 +532,40 @@ describe('pointwise kernels', () => {
     const loose = native!.unary as unknown as (...args: unknown[]) => void;
     expect(() => loose(0, 4, x)).toThrow(/^unary: expected 4 arguments$/);
     expect(() => native!.unary(0, 8, x, new Float32Array(4))).toThrow(/too short/);
+  });
+
+  itNative('sumMiddle sums the middle axis in double, in order, on one thread or two', () => {
+    // [outer, r, inner]: columns, a running sum per row (inner 1), no rows at all, and three shapes
+    // over the 2^20 elements where the threads split it (by columns, or by rows when inner is small)
+    const shapes: [number, number, number][] = [
+      [1, 5, 3],
+      [3, 7, 1],
+      [2, 0, 4],
+      [4, 33, 1500],
+      [1, 700, 1601],
+      [2000, 600, 1],
+      [5000, 50, 5],
+    ];
+    for (const [outer, r, inner] of shapes) {
+      const x = randomArray(outer * r * inner, outer + r + inner).map((v) => v * 1e3);
+      const want = new Float32Array(outer * inner);
+      for (let o = 0; o < outer; o++)
+        for (let i = 0; i < inner; i++) {
+          let s = 0;
+          for (let k = 0; k < r; k++) s += x[(o * r + k) * inner + i];
+          want[o * inner + i] = s;
+        }
+      for (const threads of [1, 2]) {
+        native!.setThreads(threads);
+        const out = new Float32Array(outer * inner).fill(Number.NaN);
+        native!.sumMiddle(outer, r, inner, x, out);
+        expect(differing(out, want), `${outer}×${r}×${inner} on ${threads}`).toBe(0);
+      }
+    }
+    native!.setThreads(2);
+    expect(() => native!.sumMiddle(2, 3, 4, new Float32Array(23), new Float32Array(8))).toThrow(/too short/);
+    expect(() => native!.sumMiddle(2, 3, 4, new Float32Array(24), new Float32Array(7))).toThrow(/too short/);
+    expect(() => native!.sumMiddle(-1, 3, 4, new Float32Array(24), new Float32Array(8))).toThrow(/bad size/);
   });
 
   itNative('binaryRows broadcasts one row over the rows of the other operand, on either side', () => {

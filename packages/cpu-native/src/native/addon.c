@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <node_api.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "cpu-info.h"
 #include "fma-peak.h"
@@ -220,6 +221,24 @@ static napi_value js_unary_grad(napi_env env, napi_callback_info info) {
   float *y = f32_at(env, argv[2], 0, n), *g = f32_at(env, argv[3], 0, n), *out = f32_at(env, argv[4], 0, n);
   if (op < 0 || op > 1 || n < 0 || !y || !g || !out) return throw_error(env, "unaryGrad: bad op, or arrays too short");
   rnn_unary_grad(op, n, y, g, out);
+  return NULL;
+}
+
+/* sumMiddle(outer, r, inner, x, out): x [outer, r, inner] summed over r into out [outer, inner]. */
+static napi_value js_sum_middle(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv, "sumMiddle")) return NULL;
+  const double outer = num_arg(env, argv[0]), r = num_arg(env, argv[1]), inner = num_arg(env, argv[2]);
+  if (!(outer >= 0 && r >= 0 && inner >= 0) || outer * r * inner > 9e15) return throw_error(env, "sumMiddle: bad size");
+  if (outer * inner == 0) return NULL;
+  float *out = f32_at(env, argv[4], 0, (rnn_isize)(outer * inner));
+  if (out && r == 0) { /* empty sums (and x may be empty, without a data pointer) */
+    memset(out, 0, (size_t)(outer * inner) * sizeof(float));
+    return NULL;
+  }
+  float *x = f32_at(env, argv[3], 0, (rnn_isize)(outer * r * inner));
+  if (!x || !out) return throw_error(env, "sumMiddle: arrays too short");
+  rnn_sum_middle((rnn_isize)outer, (rnn_isize)r, (rnn_isize)inner, x, out);
   return NULL;
 }
 
@@ -579,6 +598,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "unary", fn);
   napi_create_function(env, "unaryGrad", NAPI_AUTO_LENGTH, js_unary_grad, NULL, &fn);
   napi_set_named_property(env, exports, "unaryGrad", fn);
+  napi_create_function(env, "sumMiddle", NAPI_AUTO_LENGTH, js_sum_middle, NULL, &fn);
+  napi_set_named_property(env, exports, "sumMiddle", fn);
   napi_create_function(env, "transpose", NAPI_AUTO_LENGTH, js_transpose, NULL, &fn);
   napi_set_named_property(env, exports, "transpose", fn);
   napi_create_function(env, "strided", NAPI_AUTO_LENGTH, js_strided, NULL, &fn);

@@ -38,6 +38,8 @@ void rnn_strided(int rank, const rnn_isize *shape, const rnn_isize *strides, rnn
 void rnn_index_select(rnn_isize outer, rnn_isize n, rnn_isize inner, const float *x, const int *index, rnn_isize m, float *out);
 /* out [outer, n, inner] += src [outer, m, inner] scattered to the rows index[m] (indices in range). */
 void rnn_index_add(rnn_isize outer, rnn_isize n, rnn_isize inner, const int *index, rnn_isize m, const float *src, float *out);
+/* out [outer, inner] = x [outer, r, inner] summed over r, each sum in double in order, rounded once. */
+void rnn_sum_middle(rnn_isize outer, rnn_isize r, rnn_isize inner, const float *x, float *out);
 /* Adam without weight decay, AMSGrad or maximize: p1, m1, v1 from p, g, m, v (computed in double). */
 void rnn_adam(rnn_isize n, const float *p, const float *g, const float *m, const float *v, float *p1, float *m1, float *v1,
               double beta1, double beta2, double step_size, double bias2_sqrt, double eps);

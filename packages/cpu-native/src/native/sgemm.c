@@ -440,7 +440,9 @@ static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, work
 #define RNN_MAX_THREADS 16
 /* A helper polls for its next job for this long before it sleeps: the GEMMs of an RNN come every
  * few hundred microseconds. Timed by the clock, since the length of a pause instruction varies. */
+#ifndef SPIN_SECONDS
 #define SPIN_SECONDS 0.002
+#endif
 #define SPIN_LIMIT 20000
 
 static double now_seconds(void) {

@@ -158,6 +158,12 @@ export interface CpuAccelerator {
    * float32 elements, in double: op 0 tanh `g·(1 − y²)`, op 1 sigmoid `g·y·(1 − y)`.
    */
   unaryGrad?(op: number, n: number, y: Float32Array, g: Float32Array, out: Float32Array): void;
+  /**
+   * Optional: `x [outer, r, inner]` summed over its middle axis into `out [outer, inner]`, each sum
+   * accumulated in double in the order of `r` and rounded once (the JavaScript kernel's results, bit
+   * for bit). The `sum` reduction of float32 tensors over contiguous axes uses it (bias gradients).
+   */
+  sumMiddle?(outer: number, r: number, inner: number, x: Float32Array, out: Float32Array): void;
   /** Optional: `out[outOff + i·cols + j] = x[xOff + i + j·colStride]`, a `rows × cols` transposed copy. */
   transpose?(
     rows: number,

@@ -1,7 +1,8 @@
 import type { ArgReduceOp, ReduceOp } from '../../backend/backend';
 import type { DType, TypedArray } from '../../dtype';
 import { contiguousStrides, type Shape, sizeOf, splitAround } from '../../shape';
-import { allocArray } from '../pool';
+import { getCpuAccelerator, NATIVE_MIN_ELEMENTS } from '../accelerator';
+import { allocArray, allocUninit } from '../pool';
 import { strided } from './layout';
 
 /**
@@ -35,6 +36,16 @@ export function reduce(
     outer = sizeOf(kept.map((d) => shape[d]));
     r = sizeOf(axes.map((d) => shape[d]));
     inner = 1;
+  }
+  // float32 sums on the native kernel when one is plugged in (the same sums, bit for bit)
+  const native =
+    op === 'sum' && src instanceof Float32Array && src.length >= NATIVE_MIN_ELEMENTS
+      ? getCpuAccelerator()
+      : null;
+  if (native?.sumMiddle) {
+    const out = allocUninit(dtype, outer * inner) as Float32Array;
+    native.sumMiddle(outer, r, inner, src, out);
+    return out;
   }
   const out = allocArray(dtype, outer * inner);
   // Accumulate in a float64 row (JS numbers), then store: float32 sums lose less precision.
