@@ -1,8 +1,8 @@
 import { noGradSync } from '../autograd/grad-mode';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors';
 import { normalizeAxis } from '../shape';
-import { fromArray, fromStorage, record, sameBackend, type Tensor } from '../tensor';
-import { where } from './elementwise';
+import { fromArray, fromStorage, record, releaseInternal, sameBackend, type Tensor } from '../tensor';
+import { scalarLike } from './creation';
 import { recordScatter } from './scatter-grad';
 
 function checkIndex(op: string, index: Tensor, limit: number, dim: number): void {
@@ -89,30 +89,58 @@ export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor)
     throw new DTypeError(`${op}: source is ${source.dtype} but the input is ${x.dtype}`);
   }
   checkIndex(op, index, x.shape[d], dim);
-  checkDistinct(op, index);
+  const indices = checkDistinct(op, index);
   const flatIndex = index.ndim === 0 ? index.reshape([1]) : index;
   const backend = x.backend;
-  // Which positions along `dim` are written, shaped to broadcast against `x`.
-  const written = noGradSync(() => {
-    const ones = fromArray(backend, new Float32Array(flatIndex.size).fill(1), [flatIndex.size], 'float32');
-    const hits = fromStorage(
-      backend,
-      backend.indexAdd([x.shape[d]], 0, flatIndex, ones),
-      [x.shape[d]],
-      'float32',
-    );
-    return hits.gt(0).reshape(x.shape.map((s, i) => (i === d ? s : 1)));
+  const maskShape = x.shape.map((s, i) => (i === d ? s : 1));
+  // Which positions along `dim` are written, shaped to broadcast against `x`: from the indices on
+  // the host when they could be read there (checkDistinct), else counted on the device.
+  const written = indices
+    ? fromArray(backend, rowMask(indices, x.shape[d]), maskShape, 'bool')
+    : noGradSync(() => {
+        const ones = fromArray(
+          backend,
+          new Float32Array(flatIndex.size).fill(1),
+          [flatIndex.size],
+          'float32',
+        );
+        const hits = fromStorage(
+          backend,
+          backend.indexAdd([x.shape[d]], 0, flatIndex, ones),
+          [x.shape[d]],
+          'float32',
+        );
+        return hits.gt(0).reshape(maskShape);
+      });
+  // The source rows in place (zeros elsewhere), then each position from there or from `x`.
+  const placed = backend.indexAdd(x.shape, d, flatIndex, source);
+  const placedSpec = fromStorage(backend, placed, x.shape, x.dtype);
+  const out = fromStorage(backend, backend.where(written, placedSpec, x, x.shape), x.shape, x.dtype);
+  placedSpec.dispose();
+  // One node for both inputs: x's gradient is g with the written positions zeroed, the source's is
+  // g at them (no gradient of the zero-filled `placed` is ever built).
+  record(op, [x, source], out, ([g], [nx, ns]) => {
+    const zero = scalarLike(0, g!);
+    const gx = nx ? fromStorage(backend, backend.where(written, zero, g!, x.shape), x.shape, x.dtype) : null;
+    zero.dispose();
+    return [gx, ns ? indexSelect(g!, d, flatIndex) : null];
   });
-  // The source rows in place, zeros elsewhere: the adjoint of indexSelect, differentiable in `source`.
-  const placed = fromStorage(backend, backend.indexAdd(x.shape, d, flatIndex, source), x.shape, x.dtype);
-  record(op, [source], placed, ([g]) => [indexSelect(g!, d, flatIndex)]);
-  return where(written, placed, x);
+  releaseInternal(out, [written]);
+  return out;
 }
 
-function checkDistinct(op: string, index: Tensor): void {
+/** `[n]` bool: 1 at the given positions. */
+function rowMask(indices: Int32Array, n: number): Uint8Array {
+  const mask = new Uint8Array(n);
+  for (let i = 0; i < indices.length; i++) mask[indices[i]] = 1;
+  return mask;
+}
+
+/** Throws if an index repeats; returns the indices when they can be read on the host. */
+function checkDistinct(op: string, index: Tensor): Int32Array | null {
   const read = index.backend.readSync;
-  if (!read) return;
-  const data = read.call(index.backend, index.storage, 'int32', index.size);
+  if (!read) return null;
+  const data = read.call(index.backend, index.storage, 'int32', index.size) as Int32Array;
   const seen = new Set<number>();
   for (let i = 0; i < data.length; i++) {
     if (seen.has(data[i])) {
@@ -122,4 +150,5 @@ function checkDistinct(op: string, index: Tensor): void {
     }
     seen.add(data[i]);
   }
+  return data;
 }

@@ -44,7 +44,7 @@ export function reduce(
       : null;
   if (native?.sumMiddle) {
     const out = allocUninit(dtype, outer * inner) as Float32Array;
-    native.sumMiddle(outer, r, inner, src, out);
+    native.sumMiddle(outer, r, inner, src as Float32Array, out);
     return out;
   }
   const out = allocArray(dtype, outer * inner);

@@ -64,6 +64,30 @@ describe('where (CPU kernel)', () => {
     });
   }
 
+  it('runs of rows from the same operand (copied or filled a run at a time)', () => {
+    // rows 0-2 from a, 3-4 from b, 5 from a, 6-8 from b, 9 from a: runs of 1 to 3 rows, at both ends
+    const c = Uint8Array.from([1, 1, 1, 0, 0, 1, 0, 0, 0, 1]);
+    for (const w of [40, 3]) {
+      const operands: [string, Shape][] = [
+        ['whole', [10, w]],
+        ['scalar', [1]],
+        ['one row', [w]],
+        ['one column', [10, 1]],
+      ];
+      for (const [nameA, as] of operands) {
+        for (const [nameB, bs] of operands) {
+          const a = floats(sizeOf(as), 1000);
+          const b = floats(sizeOf(bs), -1000);
+          const out = new Float32Array(10 * w).fill(Number.NaN);
+          where(c, [10, 1], a, as, b, bs, out, [10, w]);
+          expect(Array.from(out), `${nameA} / ${nameB}, rows of ${w}`).toEqual(
+            reference(c, [10, 1], a, as, b, bs, [10, w]),
+          );
+        }
+      }
+    }
+  });
+
   it('operands of another array type than the output (copied element by element)', () => {
     const c = bools(4, 0);
     const a = Int32Array.from({ length: 4 * 40 }, (_, i) => i);
