@@ -3,9 +3,9 @@ import { watchDeviceMemory } from '../memory/device-growth';
 import { tidy } from '../memory/scope';
 import { onesLike } from '../ops/creation';
 import { shapesEqual } from '../shape';
-import { aliasOf, fromArray, type Tensor } from '../tensor';
+import { aliasOf, fromArray, fromStorage, type Tensor } from '../tensor';
 import { noGradSync } from './grad-mode';
-import type { GradNode, ScatterGrad } from './node';
+import type { GradNode, OuterGrad, ScatterGrad } from './node';
 
 /**
  * Reverse-mode differentiation from `root`. Gradients are accumulated into the `.grad` of leaf tensors
@@ -52,6 +52,22 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
   const rootNode = root.gradFn;
   // Sums allocated by this call's accumulation (see `backward`): the only buffers written in place.
   const sums = new Set<Tensor>();
+  const outer = new OuterSums();
+  try {
+    runGraph(root, rootNode, seed, retainGraph, sums, outer);
+  } finally {
+    outer.dispose();
+  }
+}
+
+function runGraph(
+  root: Tensor,
+  rootNode: GradNode | null,
+  seed: Tensor,
+  retainGraph: boolean,
+  sums: Set<Tensor>,
+  outer: OuterSums,
+): void {
   if (!rootNode) {
     accumulateLeaf(root, seed, sums);
     return;
@@ -88,6 +104,8 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
 
   while (ready.length > 0) {
     const node = ready.pop()!;
+    // the deferred outer-product gradients of this node's outputs are complete: every consumer ran
+    outer.settleSlots(node, pending, sums);
     const outGrads = pending.get(node) ?? new Array<Tensor | null>(node.numOutputs).fill(null);
     pending.delete(node);
     const inputs = node.inputs;
@@ -108,8 +126,11 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
         free(node);
         continue;
       }
-      const needs = inputs.map((t) => t.requiresGrad);
+      const o = node.outer;
+      const deferred = o && outGrads[0] && inputs[o.input].requiresGrad ? o.input : -1;
+      const needs = inputs.map((t, i) => t.requiresGrad && i !== deferred);
       inGrads = tidy(() => fn(outGrads, needs));
+      if (deferred >= 0) outer.add(inputs[deferred], o!, outGrads[0]!);
       if (node.scatter) freshSum = inGrads[0] ?? null;
       // Every gradient in flight is owned by the engine: alias pass-through and repeated results.
       const owned = new Set<Tensor>(outGrads.filter((g): g is Tensor => g !== null));
@@ -148,7 +169,152 @@ function run(root: Tensor, seed: Tensor, retainGraph: boolean): void {
     releaseDeps(inputs, deps, ready);
     free(node);
   }
+  outer.settleLeaves((leaf, g) => accumulateLeaf(leaf, g, sums));
   if (owned) for (const t of owned as Tensor[]) t.disposeBecause('backward() freed the graph that owned it');
+}
+
+/** One deferred `aᵀ · b` term: `[rows, ·]` aliases of its operands, held until it is summed. */
+interface OuterTerm {
+  a: Tensor;
+  b: Tensor;
+}
+
+/**
+ * Above this many elements of deferred operands for one gradient (64 MiB of float32), the terms so far are summed (one
+ * product) and the rest deferred again: deferring holds every use's output gradient until the end.
+ */
+let outerMaxElements = 1 << 24;
+
+/** @internal Sets the limit of {@link OuterSums} (tests reach it with small tensors); returns the old one. */
+export function setOuterMaxElements(n: number): number {
+  const old = outerMaxElements;
+  outerMaxElements = n;
+  return old;
+}
+
+/**
+ * The deferred gradients of {@link OuterGrad} nodes: for each leaf, and each output of a node, the
+ * terms `aᵀ · b` of its uses; summed as one product over the stacked rows (`[Σ rows, m]ᵀ · [Σ rows, n]`)
+ * when the gradient is needed: a node's outputs when the node runs (all their consumers have), the
+ * leaves when the pass is over.
+ */
+class OuterSums {
+  private readonly leaves = new Map<Tensor, OuterTerm[]>();
+  private readonly slots = new Map<GradNode, Map<number, OuterTerm[]>>();
+  /** Partial sums of terms already multiplied (past the limit), by leaf or node output. */
+  private readonly partial = new Map<OuterTerm[], Tensor>();
+
+  add(input: Tensor, o: OuterGrad, grad: Tensor): void {
+    const alias = (t: Tensor) => aliasOf(t, [o.rows, o.rows === 0 ? 0 : t.size / o.rows]);
+    const term = { a: alias(o.a === 'grad' ? grad : o.a), b: alias(o.b === 'grad' ? grad : o.b) };
+    let list: OuterTerm[] | undefined;
+    const n = input.gradFn;
+    if (!n) {
+      list = this.leaves.get(input);
+      if (!list) this.leaves.set(input, (list = []));
+    } else {
+      let bySlot = this.slots.get(n);
+      if (!bySlot) this.slots.set(n, (bySlot = new Map()));
+      list = bySlot.get(input.outputIndex);
+      if (!list) bySlot.set(input.outputIndex, (list = []));
+    }
+    list.push(term);
+    let held = 0;
+    for (const t of list) held += t.a.size + t.b.size;
+    if (held > outerMaxElements) {
+      const sum = this.sumOf(list);
+      list.length = 0;
+      const prev = this.partial.get(list);
+      this.partial.set(list, prev ? addDisposing(prev, sum) : sum);
+    }
+  }
+
+  /** Adds the summed terms of `node`'s outputs into their pending gradients. */
+  settleSlots(node: GradNode, pending: Map<GradNode, (Tensor | null)[]>, sums: Set<Tensor>): void {
+    const bySlot = this.slots.get(node);
+    if (!bySlot) return;
+    this.slots.delete(node);
+    let slots = pending.get(node);
+    if (!slots) pending.set(node, (slots = new Array<Tensor | null>(node.numOutputs).fill(null)));
+    for (const [i, list] of bySlot) {
+      const g = this.settle(list);
+      const prev = slots[i];
+      slots[i] = prev ? accumulate(prev, g, sums) : g;
+    }
+  }
+
+  /** Hands every leaf its summed terms. */
+  settleLeaves(give: (leaf: Tensor, g: Tensor) => void): void {
+    for (const [leaf, list] of this.leaves) give(leaf, this.settle(list));
+    this.leaves.clear();
+  }
+
+  /** Frees the terms still held (a pass that threw). */
+  dispose(): void {
+    const drop = (list: OuterTerm[]) => {
+      for (const t of list) {
+        t.a.dispose();
+        t.b.dispose();
+      }
+      this.partial.get(list)?.dispose();
+    };
+    for (const list of this.leaves.values()) drop(list);
+    for (const bySlot of this.slots.values()) for (const list of bySlot.values()) drop(list);
+    this.leaves.clear();
+    this.slots.clear();
+    this.partial.clear();
+  }
+
+  private settle(list: OuterTerm[]): Tensor {
+    const prev = this.partial.get(list);
+    this.partial.delete(list);
+    if (list.length === 0) return prev!;
+    const sum = this.sumOf(list);
+    return prev ? addDisposing(prev, sum) : sum;
+  }
+
+  /** `Σ aᵀ · b` over the terms, as one product of their stacked rows; disposes the terms. */
+  private sumOf(list: OuterTerm[]): Tensor {
+    const { backend, dtype } = list[0].a;
+    const [m, n] = [list[0].a.shape[1], list[0].b.shape[1]];
+    const stacked = (part: 'a' | 'b', cols: number): Tensor => {
+      if (list.length === 1) return list[0][part];
+      const rows = list.reduce((r, t) => r + t[part].shape[0], 0);
+      const parts = list.map((t) => t[part]);
+      return fromStorage(backend, backend.concat(parts, 0), [rows, cols], dtype);
+    };
+    const a = stacked('a', m);
+    const b = stacked('b', n);
+    const rows = a.shape[0];
+    const out = fromStorage(
+      backend,
+      backend.matmul(
+        { storage: a.storage, shape: [1, rows, m], dtype },
+        { storage: b.storage, shape: [1, rows, n], dtype },
+        true,
+        false,
+      ),
+      [m, n],
+      dtype,
+    );
+    if (list.length > 1) {
+      a.dispose();
+      b.dispose();
+    }
+    for (const t of list) {
+      t.a.dispose();
+      t.b.dispose();
+    }
+    return out;
+  }
+}
+
+/** `x + y` as a new tensor, disposing both. */
+function addDisposing(x: Tensor, y: Tensor): Tensor {
+  const sum = x.add(y);
+  x.dispose();
+  y.dispose();
+  return sum;
 }
 
 /** Counts a node's inputs as done; their nodes become ready once all their consumers have run. */

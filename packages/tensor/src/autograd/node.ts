@@ -16,12 +16,29 @@ export type ScatterGrad =
   | { readonly axis: number; readonly index: Tensor }
   | { readonly axis: number; readonly start: number; readonly step: number };
 
+/**
+ * A node whose gradient for input `input` is `aᵀ · b`, a sum of outer products over `rows` rows (the
+ * weight of `linear`: `dW = dyᵀ · x`); `a` and `b` are the output gradient (`'grad'`) or a tensor the
+ * node saved, each read as `[rows, size / rows]`. The engine defers the product: the terms of every
+ * use of one tensor are kept, and their sum is one product of their rows stacked when the gradient
+ * is needed, instead of a product per use, each writing a weight-sized array to be summed (a weight
+ * used at every step of a loop: SPINN's reduce, an RNN cell stepped by hand).
+ */
+export interface OuterGrad {
+  readonly input: number;
+  readonly a: Tensor | 'grad';
+  readonly b: Tensor | 'grad';
+  readonly rows: number;
+}
+
 const NO_INPUTS: readonly Tensor[] = Object.freeze([]);
 
 /** One recorded operation in the autograd graph. */
 export class GradNode {
   /** Set for gradients that scatter (see {@link ScatterGrad}); the engine may then skip `backwardFn`. */
   scatter: ScatterGrad | null = null;
+  /** Set for a gradient that is a sum of outer products (see {@link OuterGrad}): the engine defers it. */
+  outer: OuterGrad | null = null;
   /**
    * Tensors only this node's op made and nobody else can reach (a fused kernel's workspace, scalar
    * operands, casts): disposed by `backward()` when it frees the graph, so their storage goes back to
@@ -54,6 +71,7 @@ export class GradNode {
     this.backwardFn = null;
     this.inputs = NO_INPUTS;
     this.scatter = null;
+    this.outer = null;
     this.owned = null;
     return owned;
   }

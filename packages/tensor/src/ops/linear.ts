@@ -66,7 +66,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     prod.dispose();
   }
   const recorded = bc ? [xc, wc, bc] : [xc, wc];
-  return record('linear', recorded, y, ([g], [nx, nw, nb]) => {
+  record('linear', recorded, y, ([g], [nx, nw, nb]) => {
     const g3 = view(g!, [1, rows, outF]);
     return [
       nx
@@ -80,4 +80,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         : null,
     ];
   });
+  // dW = dyᵀ · x: the engine sums the uses of one weight in one product (see `OuterGrad`)
+  if (y.gradFn && y.gradFn.inputs[1] === wc) y.gradFn.outer = { input: 1, a: 'grad', b: xc, rows };
+  return y;
 }
