@@ -2,7 +2,10 @@
  * `pnpm bench` for the CPU backend: the four training workloads (A–D) and square float32 matmuls, on
  * @rnn and on PyTorch (when `/usr/bin/python3 -c 'import torch'` works) in the same run, alternating
  * step by step after a warm-up, with a short pause at each switch so that neither side's spinning
- * threads slow the other. Prints a table and writes `bench-results/cpu.json` at the repo root.
+ * threads slow the other. The warm-up lasts at least 2 steps and 2 s of @rnn steps (both sides run
+ * as many): V8 optimizes the hot functions and the heap settles over the first seconds of a
+ * workload (SPINN's step goes from ~0.5 to ~0.37 s over its first ten), and the steady state is what
+ * a training run sees. Prints a table and writes `bench-results/cpu.json` at the repo root.
  *
  *   node dist/run.js [flags]   (every flag: `--help`, the USAGE below)
  *
@@ -30,6 +33,7 @@ interface Args {
   ids: string[];
   steps: number;
   warmup: number;
+  warmupSeconds: number;
   sizes: number[];
   torch: boolean;
   matmul: boolean;
@@ -45,7 +49,9 @@ const USAGE = `usage: node dist/run.js [flags]   (pnpm bench)
   --quick                 tiny shapes, a smoke test (also RNN_BENCH_QUICK=1)
   --workloads A,B         workloads to run (default A,B,C,D)
   --steps N               timed steps per side, median reported (default 7; quick 3)
-  --warmup N              untimed steps per side first (default 2; quick 1)
+  --warmup N              untimed steps per side first, at least (default 2; quick 1)
+  --warmup-seconds S      and at least this long on @rnn's side (default 2; quick 0): V8 compiles the
+                          hot code and the heap grows for a few seconds before the steady state
   --sizes 256,512         square matmul sizes (default 256,512,1024,2048; quick 256)
   --no-torch              measure @rnn only
   --no-matmul             skip the matmuls
@@ -69,6 +75,7 @@ function parseArgs(argv: string[]): Args | null {
       workloads: { type: 'string' },
       steps: { type: 'string' },
       warmup: { type: 'string' },
+      'warmup-seconds': { type: 'string' },
       sizes: { type: 'string' },
       'no-torch': { type: 'boolean' },
       'no-matmul': { type: 'boolean' },
@@ -90,6 +97,12 @@ function parseArgs(argv: string[]): Args | null {
       throw new Error(`--${name}: expected an integer >= ${min}, got '${s}'`);
     return n;
   };
+  const seconds = (name: string, s: string | undefined, fallback: number) => {
+    if (s === undefined) return fallback;
+    const n = Number(s);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a number >= 0, got '${s}'`);
+    return n;
+  };
   const ids = list(v.workloads)?.map((s) => s.toUpperCase()) ?? workloads.map((w) => w.id);
   const unknown = ids.filter((id) => !workloads.some((w) => w.id === id));
   if (unknown.length > 0) {
@@ -106,6 +119,7 @@ function parseArgs(argv: string[]): Args | null {
     ids,
     steps: int('steps', v.steps, quick ? 3 : 7, 1),
     warmup: int('warmup', v.warmup, quick ? 1 : 2, 0),
+    warmupSeconds: seconds('warmup-seconds', v['warmup-seconds'], quick ? 0 : 2),
     sizes: list(v.sizes)?.map((s) => int('sizes', s, 0, 1)) ?? (quick ? [256] : [256, 512, 1024, 2048]),
     torch: v['no-torch'] !== true,
     matmul: v['no-matmul'] !== true,
@@ -183,18 +197,29 @@ async function main(): Promise<void> {
     let rnnLoss = Number.NaN;
     let torchLoss = Number.NaN;
     let liveAfterWarmup = 0;
-    for (let s = 0; s < args.warmup + args.steps; s++) {
-      if (s === args.warmup) liveAfterWarmup = memory().tensors;
+    // Warm-up: at least `warmup` steps and `warmupSeconds` of @rnn steps, each side as many steps.
+    let warmupSteps = 0;
+    let warmupTime = 0;
+    let timed = false;
+    while (rnnTimes.length < args.steps) {
+      if (!timed && warmupSteps >= args.warmup && warmupTime >= args.warmupSeconds) {
+        timed = true;
+        liveAfterWarmup = memory().tensors;
+      }
       if (twin) await settle();
       const t0 = performance.now();
       rnnLoss = w.step();
       const dt = (performance.now() - t0) / 1000;
-      if (s >= args.warmup) rnnTimes.push(dt);
+      if (timed) rnnTimes.push(dt);
       if (twin) {
         await settle();
         const r = await twin.request<{ seconds: number; loss: number }>({ cmd: 'step' });
         torchLoss = r.loss;
-        if (s >= args.warmup) torchTimes.push(r.seconds);
+        if (timed) torchTimes.push(r.seconds);
+      }
+      if (!timed) {
+        warmupSteps++;
+        warmupTime += dt;
       }
     }
     const liveGrowth = memory().tensors - liveAfterWarmup;
@@ -207,6 +232,7 @@ async function main(): Promise<void> {
       unit: spec.unit,
       unitsPerStep: w.unitsPerStep,
       steps: args.steps,
+      warmupSteps,
       rnnMedianS: rnn,
       torchMedianS: torch,
       ratio: torch === null ? null : torch / rnn,
@@ -309,6 +335,7 @@ async function main(): Promise<void> {
     warnings,
     torch: hello,
     warmupSteps: args.warmup,
+    warmupSeconds: args.warmupSeconds,
     settleMs: SETTLE_MS,
     timedSteps: args.steps,
     workloads: rows,
