@@ -357,7 +357,12 @@ describe('sgemm', () => {
         1e-8,
       );
       const act = new Float32Array(n);
-      native!.unary(0, n, randomArray(n, 12).map((x) => 4 * x), act);
+      native!.unary(
+        0,
+        n,
+        randomArray(n, 12).map((x) => 4 * x),
+        act,
+      );
       return [c, ws, h, y, dc, dg, p1, m1, v1, act];
     };
     const one = run(1);
