@@ -539,6 +539,44 @@ describe('pointwise kernels', () => {
     expect(() => native!.unary(0, 8, x, new Float32Array(4))).toThrow(/too short/);
   });
 
+  itNative("concat writes each part's row in turn, for every outer row", () => {
+    // along axis 0 (one row), along a later axis (rows of parts of different widths, one empty),
+    // parts that are views into a larger buffer
+    const cases: [number, number[]][] = [
+      [1, [5, 1000, 3]],
+      [7, [300, 0, 300, 2]],
+      [64, [1, 17]],
+    ];
+    for (const [outer, widths] of cases) {
+      const buffer = randomArray(outer * widths.reduce((a, b) => a + b, 0) + 11, outer);
+      let at = 11;
+      const parts = widths.map((w) => {
+        const part = buffer.subarray(at, at + outer * w);
+        at += outer * w;
+        return part;
+      });
+      const want: number[] = [];
+      for (let o = 0; o < outer; o++)
+        parts.forEach((p, k) => {
+          want.push(...p.subarray(o * widths[k], (o + 1) * widths[k]));
+        });
+      const out = new Float32Array(want.length).fill(Number.NaN);
+      native!.concat(outer, parts, Float64Array.from([...widths, 99]), out);
+      expect(differing(out, Float32Array.from(want)), `${outer} × [${widths}]`).toBe(0);
+    }
+    const two = [new Float32Array(4), new Float32Array(6)];
+    expect(() => native!.concat(2, two, Float64Array.from([2, 3]), new Float32Array(9))).toThrow(
+      /out is too short/,
+    );
+    expect(() => native!.concat(2, two, Float64Array.from([2, 4]), new Float32Array(12))).toThrow(
+      /part is too short/,
+    );
+    expect(() => native!.concat(2, two, Float64Array.from([2]), new Float32Array(10))).toThrow(
+      /length per part/,
+    );
+    expect(() => native!.concat(2, [], Float64Array.from([2]), new Float32Array(10))).toThrow(/1 to 64/);
+  });
+
   itNative('sumMiddle sums the middle axis in double, in order, on one thread or two', () => {
     // [outer, r, inner]: columns, a running sum per row (inner 1), no rows at all, and three shapes
     // over the 2^20 elements where the threads split it (by columns, or by rows when inner is small)

@@ -166,7 +166,7 @@ describe('the prebuilt addons', () => {
         { encoding: 'utf8', env },
       );
       if (cls !== 'detected') expect(out).toContain(`(class ${cls}: `);
-      expect(out).toMatch(/: \d+ checks, 17 kernels called/);
+      expect(out).toMatch(/: \d+ checks, 18 kernels called/);
       expect(out.trim().endsWith('ok')).toBe(true);
     }
   });

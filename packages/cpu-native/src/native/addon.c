@@ -224,6 +224,43 @@ static napi_value js_unary_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* concat(outer, parts, blocks, out): parts is an array of Float32Arrays, blocks a Float64Array of
+ * their row lengths; out gets, row after row, each part's row. */
+#define CONCAT_MAX_PARTS 64
+static napi_value js_concat(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, "concat")) return NULL;
+  const double outer = num_arg(env, argv[0]);
+  uint32_t nparts = 0;
+  if (napi_get_array_length(env, argv[1], &nparts) != napi_ok || nparts == 0 || nparts > CONCAT_MAX_PARTS)
+    return throw_error(env, "concat: parts must be an array of 1 to 64 Float32Arrays");
+  napi_typedarray_type type;
+  void *bptr;
+  size_t blen;
+  if (napi_get_typedarray_info(env, argv[2], &type, &blen, &bptr, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      blen < nparts)
+    return throw_error(env, "concat: blocks must be a Float64Array with a length per part");
+  if (!(outer >= 0 && outer <= 9e15)) return throw_error(env, "concat: bad size");
+  const double *bd = bptr;
+  const float *parts[CONCAT_MAX_PARTS];
+  rnn_isize blocks[CONCAT_MAX_PARTS];
+  double row = 0;
+  for (uint32_t k = 0; k < nparts; k++) {
+    if (!(bd[k] >= 0 && bd[k] <= 9e15)) return throw_error(env, "concat: bad size");
+    blocks[k] = (rnn_isize)bd[k];
+    row += bd[k];
+    napi_value part;
+    napi_get_element(env, argv[1], k, &part);
+    parts[k] = f32_at(env, part, 0, (rnn_isize)(outer * bd[k]));
+    if (!parts[k] && outer * bd[k] > 0) return throw_error(env, "concat: a part is too short or not a Float32Array");
+  }
+  if (outer * row == 0) return NULL;
+  float *out = f32_at(env, argv[3], 0, (rnn_isize)(outer * row));
+  if (!out) return throw_error(env, "concat: out is too short");
+  rnn_concat_rows((rnn_isize)outer, (int)nparts, parts, blocks, out);
+  return NULL;
+}
+
 /* sumMiddle(outer, r, inner, x, out): x [outer, r, inner] summed over r into out [outer, inner]. */
 static napi_value js_sum_middle(napi_env env, napi_callback_info info) {
   napi_value argv[5];
@@ -598,6 +635,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "unary", fn);
   napi_create_function(env, "unaryGrad", NAPI_AUTO_LENGTH, js_unary_grad, NULL, &fn);
   napi_set_named_property(env, exports, "unaryGrad", fn);
+  napi_create_function(env, "concat", NAPI_AUTO_LENGTH, js_concat, NULL, &fn);
+  napi_set_named_property(env, exports, "concat", fn);
   napi_create_function(env, "sumMiddle", NAPI_AUTO_LENGTH, js_sum_middle, NULL, &fn);
   napi_set_named_property(env, exports, "sumMiddle", fn);
   napi_create_function(env, "transpose", NAPI_AUTO_LENGTH, js_transpose, NULL, &fn);

@@ -502,6 +502,15 @@ AVX2 void rnn_index_add(rnn_isize outer, rnn_isize n, rnn_isize inner, const int
     }
 }
 
+void rnn_concat_rows(rnn_isize outer, int nparts, const float *const *parts, const rnn_isize *blocks, float *out) {
+  for (rnn_isize o = 0; o < outer; o++)
+    for (int k = 0; k < nparts; k++) {
+      if (blocks[k] == 0) continue;
+      __builtin_memcpy(out, parts[k] + o * blocks[k], blocks[k] * sizeof(float));
+      out += blocks[k];
+    }
+}
+
 /* ---------------------------------------------------------------- sums */
 
 /* out[o, i] = sum over k of x[o, k, i] for x [outer, r, inner]: each sum in double in the order of k,

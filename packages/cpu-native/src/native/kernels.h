@@ -38,6 +38,8 @@ void rnn_strided(int rank, const rnn_isize *shape, const rnn_isize *strides, rnn
 void rnn_index_select(rnn_isize outer, rnn_isize n, rnn_isize inner, const float *x, const int *index, rnn_isize m, float *out);
 /* out [outer, n, inner] += src [outer, m, inner] scattered to the rows index[m] (indices in range). */
 void rnn_index_add(rnn_isize outer, rnn_isize n, rnn_isize inner, const int *index, rnn_isize m, const float *src, float *out);
+/* Concatenation: for each of `outer` rows, parts[k]'s row (blocks[k] floats) after another into out. */
+void rnn_concat_rows(rnn_isize outer, int nparts, const float *const *parts, const rnn_isize *blocks, float *out);
 /* out [outer, inner] = x [outer, r, inner] summed over r, each sum in double in order, rounded once. */
 void rnn_sum_middle(rnn_isize outer, rnn_isize r, rnn_isize inner, const float *x, float *out);
 /* Adam without weight decay, AMSGrad or maximize: p1, m1, v1 from p, g, m, v (computed in double). */

@@ -159,6 +159,12 @@ export interface CpuAccelerator {
    */
   unaryGrad?(op: number, n: number, y: Float32Array, g: Float32Array, out: Float32Array): void;
   /**
+   * Optional: concatenation of float32 arrays: for each of `outer` rows, the row of each part in turn
+   * (`blocks[k]` elements of `parts[k]`, whose length is `outer · blocks[k]`) into `out`. `blocks` has
+   * at least `parts.length` entries (a reused buffer may be longer); at most 64 parts.
+   */
+  concat?(outer: number, parts: readonly Float32Array[], blocks: Float64Array, out: Float32Array): void;
+  /**
    * Optional: `x [outer, r, inner]` summed over its middle axis into `out [outer, inner]`, each sum
    * accumulated in double in the order of `r` and rounded once (the JavaScript kernel's results, bit
    * for bit). The `sum` reduction of float32 tensors over contiguous axes uses it (bias gradients).
