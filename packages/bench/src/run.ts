@@ -2,10 +2,10 @@
  * `pnpm bench` for the CPU backend: the four training workloads (A–D) and square float32 matmuls, on
  * @rnn and on PyTorch (when `/usr/bin/python3 -c 'import torch'` works) in the same run, alternating
  * step by step after a warm-up, with a short pause at each switch so that neither side's spinning
- * threads slow the other. The warm-up lasts at least 2 steps and 2 s of @rnn steps (both sides run
+ * threads slow the other. The warm-up lasts at least 2 steps and 5 s of @rnn steps (both sides run
  * as many): V8 optimizes the hot functions and the heap settles over the first seconds of a
- * workload (SPINN's step goes from ~0.5 to ~0.37 s over its first ten), and the steady state is what
- * a training run sees. Prints a table and writes `bench-results/cpu.json` at the repo root.
+ * workload (SPINN's step goes from ~0.5 to ~0.35 s over its first ten, about 4 s; the classifier's
+ * from 0.13-0.16 to 0.09 s over its first few), and the steady state is what a training run sees. Prints a table and writes `bench-results/cpu.json` at the repo root.
  *
  *   node dist/run.js [flags]   (every flag: `--help`, the USAGE below)
  *
@@ -50,7 +50,7 @@ const USAGE = `usage: node dist/run.js [flags]   (pnpm bench)
   --workloads A,B         workloads to run (default A,B,C,D)
   --steps N               timed steps per side, median reported (default 7; quick 3)
   --warmup N              untimed steps per side first, at least (default 2; quick 1)
-  --warmup-seconds S      and at least this long on @rnn's side (default 2; quick 0): V8 compiles the
+  --warmup-seconds S      and at least this long on @rnn's side (default 5; quick 0): V8 compiles the
                           hot code and the heap grows for a few seconds before the steady state
   --sizes 256,512         square matmul sizes (default 256,512,1024,2048; quick 256)
   --no-torch              measure @rnn only
@@ -119,7 +119,7 @@ function parseArgs(argv: string[]): Args | null {
     ids,
     steps: int('steps', v.steps, quick ? 3 : 7, 1),
     warmup: int('warmup', v.warmup, quick ? 1 : 2, 0),
-    warmupSeconds: seconds('warmup-seconds', v['warmup-seconds'], quick ? 0 : 2),
+    warmupSeconds: seconds('warmup-seconds', v['warmup-seconds'], quick ? 0 : 5),
     sizes: list(v.sizes)?.map((s) => int('sizes', s, 0, 1)) ?? (quick ? [256] : [256, 512, 1024, 2048]),
     torch: v['no-torch'] !== true,
     matmul: v['no-matmul'] !== true,
