@@ -42,6 +42,13 @@ __attribute__((target("avx512f"))) static void kernel_avx512(int kc, const float
          c71 = _mm512_setzero_ps(), c80 = _mm512_setzero_ps(), c81 = _mm512_setzero_ps(),
          c90 = _mm512_setzero_ps(), c91 = _mm512_setzero_ps(), ca0 = _mm512_setzero_ps(),
          ca1 = _mm512_setzero_ps(), cb0 = _mm512_setzero_ps(), cb1 = _mm512_setzero_ps();
+  /* The C tile's 24 lines, read or written after the k loop: fetched during it instead of missed
+   * then (C rows are a page or more apart). 1024^3 on one Zen 4 thread: +1.4 % median CPU time, five
+   * alternating runs of 21; SPINN's products replayed: no change. */
+  for (int r = 0; r < 12; r++) {
+    _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(c + r * ldc + 16), _MM_HINT_T0);
+  }
   for (int p = 0; p < kc; p++) {
     /* B 12 rows ahead: when B is read in place (few rows of A) its rows are a page or more apart,
      * where the hardware prefetchers do not reach; measured on Zen 4, 20 x 4096 x 1024: 30 -> 65
