@@ -56,6 +56,17 @@ describe('deferred outer-product gradients (linear weights used many times)', ()
     expectClose(w.grad!.dataSync(), oneByOne(w, xs, gs, b));
   });
 
+  it('gives a weight used once, with no rows, a zero gradient of its shape', () => {
+    const w = randn([3, 4], { ...f64, requiresGrad: true });
+    linear(randn([0, 4], f64), w).sum().add(w.sum().mul(0)).backward();
+    expect(w.grad!.shape).toEqual([3, 4]);
+    expect(Array.from(w.grad!.dataSync())).toEqual(new Array(12).fill(0));
+    const v = randn([3, 4], { ...f64, requiresGrad: true });
+    linear(randn([0, 4], f64), v).sum().backward(); // its only gradient: the deferred term
+    expect(v.grad!.shape).toEqual([3, 4]);
+    expect(Array.from(v.grad!.dataSync())).toEqual(new Array(12).fill(0));
+  });
+
   it('adds to an earlier .grad and to the gradients of other uses of the weight', () => {
     const w = randn([3, 4], { ...f64, requiresGrad: true });
     const xs = [randn([6, 4], f64), randn([2, 4], f64)];

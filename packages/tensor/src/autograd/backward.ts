@@ -180,8 +180,9 @@ interface OuterTerm {
 }
 
 /**
- * Above this many elements of deferred operands for one gradient (64 MiB of float32), the terms so far are summed (one
- * product) and the rest deferred again: deferring holds every use's output gradient until the end.
+ * Above this many elements of deferred operands for one gradient (64 MiB of float32), the terms so
+ * far are summed (one product) and the rest deferred again: deferring holds every use's output
+ * gradient until the end.
  */
 let outerMaxElements = 1 << 24;
 
@@ -205,7 +206,8 @@ class OuterSums {
   private readonly partial = new Map<OuterTerm[], Tensor>();
 
   add(input: Tensor, o: OuterGrad, grad: Tensor): void {
-    const alias = (t: Tensor) => aliasOf(t, [o.rows, o.rows === 0 ? 0 : t.size / o.rows]);
+    // [rows, last dimension] (not size / rows: a use may have no rows)
+    const alias = (t: Tensor) => aliasOf(t, [o.rows, t.shape[t.ndim - 1]]);
     const term = { a: alias(o.a === 'grad' ? grad : o.a), b: alias(o.b === 'grad' ? grad : o.b) };
     let list: OuterTerm[] | undefined;
     const n = input.gradFn;

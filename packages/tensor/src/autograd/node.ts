@@ -19,7 +19,7 @@ export type ScatterGrad =
 /**
  * A node whose gradient for input `input` is `aᵀ · b`, a sum of outer products over `rows` rows (the
  * weight of `linear`: `dW = dyᵀ · x`); `a` and `b` are the output gradient (`'grad'`) or a tensor the
- * node saved, each read as `[rows, size / rows]`. The engine defers the product: the terms of every
+ * node saved, each read as `[rows, its last dimension]`. The engine defers the product: the terms of every
  * use of one tensor are kept, and their sum is one product of their rows stacked when the gradient
  * is needed, instead of a product per use, each writing a weight-sized array to be summed (a weight
  * used at every step of a loop: SPINN's reduce, an RNN cell stepped by hand).
