@@ -58,11 +58,16 @@ describe('deferred outer-product gradients (linear weights used many times)', ()
 
   it('gives a weight used once, with no rows, a zero gradient of its shape', () => {
     const w = randn([3, 4], { ...f64, requiresGrad: true });
-    linear(randn([0, 4], f64), w).sum().add(w.sum().mul(0)).backward();
+    linear(randn([0, 4], f64), w)
+      .sum()
+      .add(w.sum().mul(0))
+      .backward();
     expect(w.grad!.shape).toEqual([3, 4]);
     expect(Array.from(w.grad!.dataSync())).toEqual(new Array(12).fill(0));
     const v = randn([3, 4], { ...f64, requiresGrad: true });
-    linear(randn([0, 4], f64), v).sum().backward(); // its only gradient: the deferred term
+    linear(randn([0, 4], f64), v)
+      .sum()
+      .backward(); // its only gradient: the deferred term
     expect(v.grad!.shape).toEqual([3, 4]);
     expect(Array.from(v.grad!.dataSync())).toEqual(new Array(12).fill(0));
   });

@@ -113,10 +113,9 @@ export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor)
         return hits.gt(0).reshape(maskShape);
       });
   // The source rows in place (zeros elsewhere), then each position from there or from `x`.
-  const placed = backend.indexAdd(x.shape, d, flatIndex, source);
-  const placedSpec = fromStorage(backend, placed, x.shape, x.dtype);
-  const out = fromStorage(backend, backend.where(written, placedSpec, x, x.shape), x.shape, x.dtype);
-  placedSpec.dispose();
+  const placed = fromStorage(backend, backend.indexAdd(x.shape, d, flatIndex, source), x.shape, x.dtype);
+  const out = fromStorage(backend, backend.where(written, placed, x, x.shape), x.shape, x.dtype);
+  placed.dispose();
   // One node for both inputs: x's gradient is g with the written positions zeroed, the source's is
   // g at them (no gradient of the zero-filled `placed` is ever built).
   record(op, [x, source], out, ([g], [nx, ns]) => {
