@@ -69,20 +69,31 @@ function time(obj: Record<string, unknown>, key: string, label: string): void {
 }
 
 /** The native GEMM's products by shape: `sgemm(transA, transB, m, n, k, ...)`. */
-const shapes = new Map<string, { calls: number; ms: number; flops: number }>();
+interface ShapeStats {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  calls: number;
+  ms: number;
+  flops: number;
+}
+const shapes = new Map<string, ShapeStats>();
+const transposes = (transA: boolean, transB: boolean) => `${transA ? ', Aᵀ' : ''}${transB ? ', Bᵀ' : ''}`;
 function recordShapes(obj: Record<string, unknown>, key: string): void {
   const f = obj[key] as Fn;
   obj[key] = (...args: unknown[]) => {
     if (!timing) return f(...args);
-    const [ta, tb, m, n, k] = args as [boolean, boolean, number, number, number];
+    const [transA, transB, m, n, k] = args as [boolean, boolean, number, number, number];
     const t0 = performance.now();
     const out = f(...args);
-    const label = `${m} × ${n} × ${k}${ta ? ', Aᵀ' : ''}${tb ? ', Bᵀ' : ''}`;
-    const s = shapes.get(label) ?? { calls: 0, ms: 0, flops: 0 };
+    const label = `${m} × ${n} × ${k}${transposes(transA, transB)}`;
+    let s = shapes.get(label);
+    if (!s) shapes.set(label, (s = { m, n, k, transA, transB, calls: 0, ms: 0, flops: 0 }));
     s.calls++;
     s.ms += performance.now() - t0;
     s.flops += 2 * m * n * k;
-    shapes.set(label, s);
     return out;
   };
 }
@@ -155,60 +166,54 @@ for (const [label, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
 if (shapes.size > 0) {
   const file = argv[argv.indexOf('--shapes') + 1];
   if (file && !file.startsWith('--')) {
-    const list = [...shapes].map(([label, s]) => {
-      const [m, n, k] = label.split(',')[0].split(' × ').map(Number);
-      return {
-        m,
-        n,
-        k,
-        transA: label.includes('Aᵀ'),
-        transB: label.includes('Bᵀ'),
-        calls: s.calls / steps,
-        ms: s.ms / steps,
-      };
-    });
+    const list = [...shapes.values()].map(({ m, n, k, transA, transB, calls, ms }) => ({
+      m,
+      n,
+      k,
+      transA,
+      transB,
+      calls: calls / steps,
+      ms: ms / steps,
+    }));
     writeFileSync(file, `${JSON.stringify(list)}\n`);
   }
-  console.log('\n| GEMM shape (m × n × k) | calls / step | ms / step | GFLOPS |');
-  console.log('| --- | ---: | ---: | ---: |');
+  const table = (title: string, rows: [string, { calls: number; ms: number; flops: number }][]) => {
+    console.log(`\n| ${title} | calls / step | ms / step | GFLOPS |`);
+    console.log('| --- | ---: | ---: | ---: |');
+    for (const [label, s] of rows) {
+      const gflops = s.flops / (s.ms / 1000) / 1e9;
+      console.log(
+        `| ${label} | ${(s.calls / steps).toFixed(1)} | ${(s.ms / steps).toFixed(1)} | ${gflops.toFixed(1)} |`,
+      );
+    }
+  };
   const sorted = [...shapes].sort((a, b) => b[1].ms - a[1].ms);
-  for (const [label, s] of sorted.slice(0, 25)) {
-    const gflops = s.flops / (s.ms / 1000) / 1e9;
-    console.log(
-      `| ${label} | ${(s.calls / steps).toFixed(1)} | ${(s.ms / steps).toFixed(1)} | ${gflops.toFixed(1)} |`,
-    );
-  }
+  table('GEMM shape (m × n × k)', sorted.slice(0, 25));
   if (sorted.length > 25) console.log(`(${sorted.length - 25} more shapes)`);
 
   // The same products grouped by transposes and by their smallest dimension's size: many small
   // shapes (SPINN's batches change size each transition) add up where no single one shows.
   const groups = new Map<string, { calls: number; ms: number; flops: number }>();
-  for (const [label, s] of shapes) {
-    const [m, n, k] = label.split(',')[0].split(' × ').map(Number);
-    const small = Math.min(m, n, k);
-    const which = small === m ? 'm' : small === n ? 'n' : 'k';
+  const all = { calls: 0, ms: 0, flops: 0 };
+  for (const s of shapes.values()) {
+    const small = Math.min(s.m, s.n, s.k);
+    const which = small === s.m ? 'm' : small === s.n ? 'n' : 'k';
     const bucket = small < 16 ? '< 16' : small < 64 ? '16–63' : small < 256 ? '64–255' : '≥ 256';
-    const key = `${which} ${bucket}${label.slice(label.split(',')[0].length)}`;
+    const key = `${which} ${bucket}${transposes(s.transA, s.transB)}`;
     const g = groups.get(key) ?? { calls: 0, ms: 0, flops: 0 };
-    g.calls += s.calls;
-    g.ms += s.ms;
-    g.flops += s.flops;
+    for (const t of [g, all]) {
+      t.calls += s.calls;
+      t.ms += s.ms;
+      t.flops += s.flops;
+    }
     groups.set(key, g);
   }
-  const all = [...shapes.values()].reduce(
-    (t, s) => ({ calls: t.calls + s.calls, ms: t.ms + s.ms, flops: t.flops + s.flops }),
-    { calls: 0, ms: 0, flops: 0 },
-  );
   console.log(
     `\nall products: ${(all.calls / steps).toFixed(0)} calls, ${(all.flops / steps / 1e9).toFixed(2)} GFLOP, ` +
       `${(all.ms / steps).toFixed(1)} ms per step (${(all.flops / (all.ms / 1000) / 1e9).toFixed(1)} GFLOPS)`,
   );
-  console.log('\n| smallest dimension, transposes | calls / step | ms / step | GFLOPS |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const [key, g] of [...groups].sort((a, b) => b[1].ms - a[1].ms)) {
-    const gflops = g.flops / (g.ms / 1000) / 1e9;
-    console.log(
-      `| ${key} | ${(g.calls / steps).toFixed(1)} | ${(g.ms / steps).toFixed(1)} | ${gflops.toFixed(1)} |`,
-    );
-  }
+  table(
+    'smallest dimension, transposes',
+    [...groups].sort((a, b) => b[1].ms - a[1].ms),
+  );
 }

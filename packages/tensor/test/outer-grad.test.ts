@@ -103,14 +103,18 @@ describe('deferred outer-product gradients (linear weights used many times)', ()
   it('sums the terms in parts past the memory limit, with the same values', () => {
     setOuterMaxElements(40); // every term holds 4·(3 + 4) = 28 elements: a partial sum every 2 uses
     const w = randn([3, 4], { ...f64, requiresGrad: true });
-    const xs = Array.from({ length: 5 }, () => randn([4, 4], f64));
-    const gs = xs.map(() => randn([4, 3], f64));
-    let loss = tensor(0, f64);
-    xs.forEach((x, k) => {
-      loss = loss.add(linear(x, w).mul(gs[k]).sum());
-    });
-    loss.backward();
-    expectClose(w.grad!.dataSync(), oneByOne(w, xs, gs, null));
+    // 5 uses end with one term left over, 4 with every term already in the partial sums
+    for (const uses of [5, 4]) {
+      w.grad = null;
+      const xs = Array.from({ length: uses }, () => randn([4, 4], f64));
+      const gs = xs.map(() => randn([4, 3], f64));
+      let loss = tensor(0, f64);
+      xs.forEach((x, k) => {
+        loss = loss.add(linear(x, w).mul(gs[k]).sum());
+      });
+      loss.backward();
+      expectClose(w.grad!.dataSync(), oneByOne(w, xs, gs, null));
+    }
   });
 
   it('leaves no tensor behind: only the gradients stay', () => {

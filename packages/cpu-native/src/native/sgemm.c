@@ -176,6 +176,26 @@ static void kernel_portable(int kc, const float *a, const float *b, rnn_isize ld
 /* ---------------------------------------------------------------- packing */
 
 #if RNN_X86
+/* out[j] = column j of the 8 x 8 block whose rows are r[0..7] (in-register transpose). */
+__attribute__((target("avx2"))) static inline void transpose8(const __m256 r[8], __m256 out[8]) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]),
+               t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]),
+               t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]),
+               t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
+               u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
+               u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
+               u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  out[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  out[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  out[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  out[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  out[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  out[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  out[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  out[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
 /* One full 12-row sliver of row-major A (rows src[0..11], contiguous along k) into d[p * 12 + r]: eight
  * k steps at a time, rows 0-7 by an 8 x 8 transpose and rows 8-11 by a 4 x 8 one, each step's 12
  * values written as one 8-float and one 4-float store (the scalar loop moved one float at a time:
@@ -183,41 +203,22 @@ static void kernel_portable(int kc, const float *a, const float *b, rnn_isize ld
 __attribute__((target("avx2"))) static void pack_a12(const float *const *src, int kc, float *d) {
   const int kc8 = kc & ~7;
   for (int p = 0; p < kc8; p += 8) {
-    const __m256 r0 = _mm256_loadu_ps(src[0] + p), r1 = _mm256_loadu_ps(src[1] + p), r2 = _mm256_loadu_ps(src[2] + p),
-                 r3 = _mm256_loadu_ps(src[3] + p), r4 = _mm256_loadu_ps(src[4] + p), r5 = _mm256_loadu_ps(src[5] + p),
-                 r6 = _mm256_loadu_ps(src[6] + p), r7 = _mm256_loadu_ps(src[7] + p);
-    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
-                 t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
-                 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
-                 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
-                 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
-                 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    __m256 r[8], t[8];
+    for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src[q] + p);
+    transpose8(r, t);
     /* rows 8-11: four rows of eight k steps -> for each k step, 4 values */
     const __m256 q0 = _mm256_loadu_ps(src[8] + p), q1 = _mm256_loadu_ps(src[9] + p), q2 = _mm256_loadu_ps(src[10] + p),
                  q3 = _mm256_loadu_ps(src[11] + p);
     const __m256 v0 = _mm256_unpacklo_ps(q0, q1), v1 = _mm256_unpackhi_ps(q0, q1), v2 = _mm256_unpacklo_ps(q2, q3),
                  v3 = _mm256_unpackhi_ps(q2, q3);
-    const __m256 w0 = _mm256_shuffle_ps(v0, v2, 0x44), w1 = _mm256_shuffle_ps(v0, v2, 0xEE),
-                 w2 = _mm256_shuffle_ps(v1, v3, 0x44), w3 = _mm256_shuffle_ps(v1, v3, 0xEE);
+    const __m256 w[4] = {_mm256_shuffle_ps(v0, v2, 0x44), _mm256_shuffle_ps(v0, v2, 0xEE),
+                         _mm256_shuffle_ps(v1, v3, 0x44), _mm256_shuffle_ps(v1, v3, 0xEE)};
     float *o = d + (rnn_isize)p * 12;
-    /* k step p + j: rows 0-7 from the 8 x 8 transpose, rows 8-11 from the 128-bit lane of w */
-    _mm256_storeu_ps(o + 0 * 12, _mm256_permute2f128_ps(u0, u4, 0x20));
-    _mm_storeu_ps(o + 0 * 12 + 8, _mm256_castps256_ps128(w0));
-    _mm256_storeu_ps(o + 1 * 12, _mm256_permute2f128_ps(u1, u5, 0x20));
-    _mm_storeu_ps(o + 1 * 12 + 8, _mm256_castps256_ps128(w1));
-    _mm256_storeu_ps(o + 2 * 12, _mm256_permute2f128_ps(u2, u6, 0x20));
-    _mm_storeu_ps(o + 2 * 12 + 8, _mm256_castps256_ps128(w2));
-    _mm256_storeu_ps(o + 3 * 12, _mm256_permute2f128_ps(u3, u7, 0x20));
-    _mm_storeu_ps(o + 3 * 12 + 8, _mm256_castps256_ps128(w3));
-    _mm256_storeu_ps(o + 4 * 12, _mm256_permute2f128_ps(u0, u4, 0x31));
-    _mm_storeu_ps(o + 4 * 12 + 8, _mm256_extractf128_ps(w0, 1));
-    _mm256_storeu_ps(o + 5 * 12, _mm256_permute2f128_ps(u1, u5, 0x31));
-    _mm_storeu_ps(o + 5 * 12 + 8, _mm256_extractf128_ps(w1, 1));
-    _mm256_storeu_ps(o + 6 * 12, _mm256_permute2f128_ps(u2, u6, 0x31));
-    _mm_storeu_ps(o + 6 * 12 + 8, _mm256_extractf128_ps(w2, 1));
-    _mm256_storeu_ps(o + 7 * 12, _mm256_permute2f128_ps(u3, u7, 0x31));
-    _mm_storeu_ps(o + 7 * 12 + 8, _mm256_extractf128_ps(w3, 1));
+    /* k step p + j: rows 0-7 from the 8 x 8 transpose, rows 8-11 from a 128-bit lane of w */
+    for (int q = 0; q < 8; q++) {
+      _mm256_storeu_ps(o + q * 12, t[q]);
+      _mm_storeu_ps(o + q * 12 + 8, q < 4 ? _mm256_castps256_ps128(w[q]) : _mm256_extractf128_ps(w[q - 4], 1));
+    }
   }
   for (int p = kc8; p < kc; p++)
     for (int r = 0; r < 12; r++) d[p * 12 + r] = src[r][p];
@@ -273,26 +274,11 @@ __attribute__((target("avx2"))) static void pack_b_trans8(const float *src, rnn_
   for (int j = 0; j < cols; j += 8) {
     const float *s0 = src + (rnn_isize)j * ld;
     for (int p = 0; p < kc8; p += 8) {
-      __m256 r0 = _mm256_loadu_ps(s0 + p), r1 = _mm256_loadu_ps(s0 + ld + p),
-             r2 = _mm256_loadu_ps(s0 + 2 * ld + p), r3 = _mm256_loadu_ps(s0 + 3 * ld + p),
-             r4 = _mm256_loadu_ps(s0 + 4 * ld + p), r5 = _mm256_loadu_ps(s0 + 5 * ld + p),
-             r6 = _mm256_loadu_ps(s0 + 6 * ld + p), r7 = _mm256_loadu_ps(s0 + 7 * ld + p);
-      __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1), t2 = _mm256_unpacklo_ps(r2, r3),
-             t3 = _mm256_unpackhi_ps(r2, r3), t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5),
-             t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-      __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE),
-             u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE),
-             u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE),
-             u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      __m256 r[8], t[8];
+      for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(s0 + q * ld + p);
+      transpose8(r, t);
       float *o = d + (rnn_isize)p * nr + j;
-      _mm256_storeu_ps(o, _mm256_permute2f128_ps(u0, u4, 0x20));
-      _mm256_storeu_ps(o + nr, _mm256_permute2f128_ps(u1, u5, 0x20));
-      _mm256_storeu_ps(o + 2 * nr, _mm256_permute2f128_ps(u2, u6, 0x20));
-      _mm256_storeu_ps(o + 3 * nr, _mm256_permute2f128_ps(u3, u7, 0x20));
-      _mm256_storeu_ps(o + 4 * nr, _mm256_permute2f128_ps(u0, u4, 0x31));
-      _mm256_storeu_ps(o + 5 * nr, _mm256_permute2f128_ps(u1, u5, 0x31));
-      _mm256_storeu_ps(o + 6 * nr, _mm256_permute2f128_ps(u2, u6, 0x31));
-      _mm256_storeu_ps(o + 7 * nr, _mm256_permute2f128_ps(u3, u7, 0x31));
+      for (int q = 0; q < 8; q++) _mm256_storeu_ps(o + q * nr, t[q]);
     }
     for (int p = kc8; p < kc; p++)
       for (int jj = 0; jj < 8; jj++) d[(rnn_isize)p * nr + j + jj] = s0[(rnn_isize)jj * ld + p];
@@ -504,9 +490,7 @@ static void gemm_range(const sgemm_args *g, int i0, int i1, int j0, int j1, work
 #define RNN_MAX_THREADS 16
 /* A helper polls for its next job for this long before it sleeps: the GEMMs of an RNN come every
  * few hundred microseconds. Timed by the clock, since the length of a pause instruction varies. */
-#ifndef SPIN_SECONDS
 #define SPIN_SECONDS 0.002
-#endif
 #define SPIN_LIMIT 20000
 
 static double now_seconds(void) {

@@ -179,6 +179,12 @@ interface OuterTerm {
   b: Tensor;
 }
 
+/** The deferred gradient of one leaf or node output: its terms, and what earlier ones summed to. */
+interface OuterEntry {
+  terms: OuterTerm[];
+  partial: Tensor | null;
+}
+
 /**
  * Above this many elements of deferred operands for one gradient (64 MiB of float32), the terms so
  * far are summed (one product) and the rest deferred again: deferring holds every use's output
@@ -200,35 +206,28 @@ export function setOuterMaxElements(n: number): number {
  * leaves when the pass is over.
  */
 class OuterSums {
-  private readonly leaves = new Map<Tensor, OuterTerm[]>();
-  private readonly slots = new Map<GradNode, Map<number, OuterTerm[]>>();
-  /** Partial sums of terms already multiplied (past the limit), by leaf or node output. */
-  private readonly partial = new Map<OuterTerm[], Tensor>();
+  private readonly leaves = new Map<Tensor, OuterEntry>();
+  private readonly slots = new Map<GradNode, Map<number, OuterEntry>>();
 
   add(input: Tensor, o: OuterGrad, grad: Tensor): void {
     // [rows, last dimension] (not size / rows: a use may have no rows)
     const alias = (t: Tensor) => aliasOf(t, [o.rows, t.shape[t.ndim - 1]]);
     const term = { a: alias(o.a === 'grad' ? grad : o.a), b: alias(o.b === 'grad' ? grad : o.b) };
-    let list: OuterTerm[] | undefined;
     const n = input.gradFn;
+    let entry: OuterEntry | undefined;
     if (!n) {
-      list = this.leaves.get(input);
-      if (!list) this.leaves.set(input, (list = []));
+      entry = this.leaves.get(input);
+      if (!entry) this.leaves.set(input, (entry = { terms: [], partial: null }));
     } else {
       let bySlot = this.slots.get(n);
       if (!bySlot) this.slots.set(n, (bySlot = new Map()));
-      list = bySlot.get(input.outputIndex);
-      if (!list) bySlot.set(input.outputIndex, (list = []));
+      entry = bySlot.get(input.outputIndex);
+      if (!entry) bySlot.set(input.outputIndex, (entry = { terms: [], partial: null }));
     }
-    list.push(term);
+    entry.terms.push(term);
     let held = 0;
-    for (const t of list) held += t.a.size + t.b.size;
-    if (held > outerMaxElements) {
-      const sum = this.sumOf(list);
-      list.length = 0;
-      const prev = this.partial.get(list);
-      this.partial.set(list, prev ? addDisposing(prev, sum) : sum);
-    }
+    for (const t of entry.terms) held += t.a.size + t.b.size;
+    if (held > outerMaxElements) entry.partial = this.settle(entry);
   }
 
   /** Adds the summed terms of `node`'s outputs into their pending gradients. */
@@ -238,8 +237,8 @@ class OuterSums {
     this.slots.delete(node);
     let slots = pending.get(node);
     if (!slots) pending.set(node, (slots = new Array<Tensor | null>(node.numOutputs).fill(null)));
-    for (const [i, list] of bySlot) {
-      const g = this.settle(list);
+    for (const [i, entry] of bySlot) {
+      const g = this.settle(entry);
       const prev = slots[i];
       slots[i] = prev ? accumulate(prev, g, sums) : g;
     }
@@ -247,35 +246,36 @@ class OuterSums {
 
   /** Hands every leaf its summed terms. */
   settleLeaves(give: (leaf: Tensor, g: Tensor) => void): void {
-    for (const [leaf, list] of this.leaves) give(leaf, this.settle(list));
+    for (const [leaf, entry] of this.leaves) give(leaf, this.settle(entry));
     this.leaves.clear();
   }
 
   /** Frees the terms still held (a pass that threw). */
   dispose(): void {
-    const drop = (list: OuterTerm[]) => {
-      for (const t of list) {
+    const drop = (entry: OuterEntry) => {
+      for (const t of entry.terms) {
         t.a.dispose();
         t.b.dispose();
       }
-      this.partial.get(list)?.dispose();
+      entry.partial?.dispose();
     };
-    for (const list of this.leaves.values()) drop(list);
-    for (const bySlot of this.slots.values()) for (const list of bySlot.values()) drop(list);
+    for (const entry of this.leaves.values()) drop(entry);
+    for (const bySlot of this.slots.values()) for (const entry of bySlot.values()) drop(entry);
     this.leaves.clear();
     this.slots.clear();
-    this.partial.clear();
   }
 
-  private settle(list: OuterTerm[]): Tensor {
-    const prev = this.partial.get(list);
-    this.partial.delete(list);
-    if (list.length === 0) return prev!;
-    const sum = this.sumOf(list);
+  /** The entry's sum so far, its terms multiplied (and disposed) and added to the earlier part. */
+  private settle(entry: OuterEntry): Tensor {
+    const prev = entry.partial;
+    entry.partial = null;
+    if (entry.terms.length === 0) return prev!; // every term already in the partial sum
+    const sum = this.sumOf(entry.terms);
+    entry.terms = [];
     return prev ? addDisposing(prev, sum) : sum;
   }
 
-  /** `Σ aᵀ · b` over the terms, as one product of their stacked rows; disposes the terms. */
+  /** `Σ aᵀ · b` over the terms (at least one), as one product of their stacked rows; disposes the terms. */
   private sumOf(list: OuterTerm[]): Tensor {
     const { backend, dtype } = list[0].a;
     const [m, n] = [list[0].a.shape[1], list[0].b.shape[1]];

@@ -11,6 +11,7 @@ import { allocArray, allocUninit, recycle } from '../pool';
 import { sigmoid } from './elementwise';
 import { strided } from './layout';
 import { gemm, matmul } from './matmul';
+import { reduce } from './reduce';
 
 type Attrs = RnnLayerAttrs;
 
@@ -355,8 +356,8 @@ export const rnnLayer: FusedKernel<Attrs> = {
     out.push(dWih, dWhh);
     if (a.hasBias) {
       // LSTM and Elman layers: both biases see the same gate gradients, so one sum serves both
-      const dbIh = columnSums(dGi, n, gh, dtype);
-      out.push(dbIh, dGh === dGi ? dbIh.slice() : columnSums(dGh, n, gh, dtype));
+      const dbIh = reduce('sum', dGi, [n, gh], dtype, [0]);
+      out.push(dbIh, dGh === dGi ? dbIh.slice() : reduce('sum', dGh, [n, gh], dtype, [0]));
     }
     if (wHr && dhOut && hRaw) out.push(tMul(dhOut, n, hOut, hRaw, H, dtype));
     recycle(hPrev);
@@ -368,20 +369,3 @@ export const rnnLayer: FusedKernel<Attrs> = {
     return out;
   },
 };
-
-function columnSums(a: TypedArray, rows: number, cols: number, dtype: DType): TypedArray {
-  if (dtype === 'float32' && getCpuAccelerator()) {
-    // a ones row times `a`: one native GEMM instead of a JavaScript pass over every element
-    const ones = allocArray(dtype, rows).fill(1);
-    const out = allocArray(dtype, cols);
-    gemm(false, false, 1, cols, rows, ones, 0, rows, a, 0, cols, 0, out, 0, cols, dtype);
-    recycle(ones);
-    return out;
-  }
-  const out = allocArray(dtype, cols);
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let k = 0; k < cols; k++) out[k] += a[base + k];
-  }
-  return out;
-}
