@@ -261,9 +261,11 @@ async function main(): Promise<void> {
       const runs = n >= 2048 ? 3 : n >= 1024 ? 5 : 9;
       const rnnTimes: number[] = [];
       const torchTimes: number[] = [];
-      tidy(() => matmul(a, b).dispose());
       for (let block = 0; block < 3; block++) {
         if (twin) await settle();
+        // One untimed product after each pause, as the PyTorch side does for each request: the first
+        // product after an idle spell waits for the threads to wake (on either side).
+        tidy(() => matmul(a, b).dispose());
         for (let r = 0; r < runs; r++) {
           const t0 = performance.now();
           tidy(() => matmul(a, b).dispose());
@@ -286,6 +288,8 @@ async function main(): Promise<void> {
         ratio: torch === null ? null : rnn / torch,
         rnnFractionOfPeak: ofPeak(rnn),
         torchFractionOfPeak: ofPeak(torch),
+        rnnTimesS: rnnTimes,
+        torchTimesS: torchTimes,
       });
       console.log(
         `matmul ${n}³: @rnn ${fmt(rnn, 1)} GFLOPS (${pct(ofPeak(rnn))} of peak)   PyTorch ${fmt(torch, 1)} GFLOPS ` +
