@@ -18,20 +18,20 @@
 import { writeFileSync } from 'node:fs';
 import { installCpuNative } from '@rnn/cpu-native';
 import { type CpuAccelerator, getCpuAccelerator, manualSeed, setCpuAccelerator, tensor } from '@rnn/tensor';
+import { PROBE_USAGE, parseProbeArgs } from './probe-args';
 import { workloads } from './workloads/index';
 
 type Fn = (...args: unknown[]) => unknown;
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const id = arg('workload', 'D').toUpperCase();
-const steps = Number(arg('steps', '4'));
-const warmup = Number(arg('warmup', '3'));
-const spec = workloads.find((w) => w.id === id);
-if (!spec) throw new Error(`probe: no workload ${id} (A, B, C or D)`);
+const parsed = parseProbeArgs(process.argv.slice(2), (id) => workloads.some((w) => w.id === id));
+if (parsed === 'help' || 'error' in parsed) {
+  if (parsed === 'help') console.log(PROBE_USAGE);
+  else console.error(`probe: ${parsed.error}\n${PROBE_USAGE}`);
+  process.exit(parsed === 'help' ? 0 : 2);
+}
+const args = parsed;
+const { steps, warmup } = args;
+const spec = workloads.find((w) => w.id === args.workload)!;
 
 const status = installCpuNative();
 const stats = new Map<string, { calls: number; ms: number; elements: number }>();
@@ -116,14 +116,14 @@ if (acc) {
   for (const [key, value] of Object.entries(acc as unknown as Record<string, unknown>)) {
     if (typeof value !== 'function') continue;
     wrapped[key] = (value as Fn).bind(acc);
-    if (key === 'sgemm' && argv.includes('--shapes')) recordShapes(wrapped, key);
+    if (key === 'sgemm' && args.shapes) recordShapes(wrapped, key);
     time(wrapped, key, `  native ${key}`);
   }
   setCpuAccelerator(wrapped as unknown as CpuAccelerator);
 }
 
 manualSeed(0);
-const config = argv.includes('--quick') ? spec.tiny : spec.full;
+const config = args.quick ? spec.tiny : spec.full;
 const w = spec.build(config, spec.data(config, 1234));
 for (let i = 0; i < warmup; i++) w.step();
 /** The id the next tensor gets: tensors made in between = the difference. */
@@ -164,8 +164,8 @@ for (const [label, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms)) {
 }
 
 if (shapes.size > 0) {
-  const file = argv[argv.indexOf('--shapes') + 1];
-  if (file && !file.startsWith('--')) {
+  const file = args.shapesFile;
+  if (file) {
     const list = [...shapes.values()].map(({ m, n, k, transA, transB, calls, ms }) => ({
       m,
       n,

@@ -1,7 +1,8 @@
 import type { FusedKernel, TensorSpec } from '../../backend/backend';
 import type { LayerNormAttrs } from '../../backend/fused/layer-norm';
-import { allocArray, type TypedArray } from '../../dtype';
+import type { TypedArray } from '../../dtype';
 import { sizeOf } from '../../shape';
+import { allocUninit, recycle } from '../pool';
 
 type Attrs = LayerNormAttrs;
 
@@ -28,9 +29,10 @@ export const layerNorm: FusedKernel<Attrs> = {
     const b = a.hasBias ? data(inputs[a.hasWeight ? 2 : 1]) : null;
     const [rows, d] = rowsOf(x, a);
     const xs = data(x);
-    const y = allocArray(x.dtype, rows * d);
-    const mean = allocArray(x.dtype, rows);
-    const rstd = allocArray(x.dtype, rows);
+    // every element of the outputs is written below: unzeroed arrays from the pool
+    const y = allocUninit(x.dtype, rows * d);
+    const mean = allocUninit(x.dtype, rows);
+    const rstd = allocUninit(x.dtype, rows);
     for (let r = 0; r < rows; r++) {
       const base = r * d;
       let s = 0;
@@ -65,11 +67,12 @@ export const layerNorm: FusedKernel<Attrs> = {
     const gy = grads[0] ? data(grads[0]) : null;
     const gMean = grads[1] ? data(grads[1]) : null;
     const gRstd = grads[2] ? data(grads[2]) : null;
-    const dx = allocArray(x.dtype, rows * d);
-    const dw = a.hasWeight ? allocArray(x.dtype, d) : null;
-    const db = a.hasBias ? allocArray(x.dtype, d) : null;
-    const accW = dw ? new Float64Array(d) : null;
-    const accB = db ? new Float64Array(d) : null;
+    // dx is written in full and dw / db from the sums: unzeroed arrays from the pool
+    const dx = allocUninit(x.dtype, rows * d);
+    const dw = a.hasWeight ? allocUninit(x.dtype, d) : null;
+    const db = a.hasBias ? allocUninit(x.dtype, d) : null;
+    const accW = dw ? allocUninit('float64', d).fill(0) : null;
+    const accB = db ? allocUninit('float64', d).fill(0) : null;
     for (let r = 0; r < rows; r++) {
       const base = r * d;
       const mu = mean[r];
@@ -99,6 +102,8 @@ export const layerNorm: FusedKernel<Attrs> = {
     }
     if (dw && accW) dw.set(accW);
     if (db && accB) db.set(accB);
+    recycle(accW);
+    recycle(accB);
     const out: (TypedArray | null)[] = [dx];
     if (a.hasWeight) out.push(dw);
     if (a.hasBias) out.push(db);
