@@ -532,6 +532,26 @@ typedef struct {
 } worker;
 
 static worker g_workers[RNN_MAX_THREADS];
+static int g_started; /* helper threads started */
+static int g_threads = 1;
+static int g_seq;
+static workspace g_main_ws;
+/* One product (or thread-count change) at a time: the job, the helpers and the caller's workspace
+ * are process-wide, and Node worker threads may each call in (uncontended, it costs nanoseconds). */
+static pthread_mutex_t g_sgemm_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Claims and computes chunks of the current product until none is left. */
+static void work_on_job(workspace *w) {
+  for (;;) {
+    long long v = atomic_load(&g_counter);
+    const int q = (int)(v & 0xffff), chunks = (int)((v >> 16) & 0xffff);
+    if (q >= chunks) return;
+    if (!atomic_compare_exchange_weak(&g_counter, &v, v + 1)) continue;
+    /* the job cannot change before this chunk is counted done */
+    g_job.fn(g_job.ctx, g_job.bounds[q], g_job.bounds[q + 1], w);
+    atomic_fetch_add(&g_done, 1);
+  }
+}
 
 #ifdef __linux__
 /*
@@ -554,26 +574,6 @@ static void move_off_caller_cpu(const cpu_set_t *allowed) {
   if (CPU_COUNT(&others) > 0) sched_setaffinity(0, sizeof others, &others);
 }
 #endif
-static int g_started; /* helper threads started */
-static int g_threads = 1;
-static int g_seq;
-static workspace g_main_ws;
-/* One product (or thread-count change) at a time: the job, the helpers and the caller's workspace
- * are process-wide, and Node worker threads may each call in (uncontended, it costs nanoseconds). */
-static pthread_mutex_t g_sgemm_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Claims and computes chunks of the current product until none is left. */
-static void work_on_job(workspace *w) {
-  for (;;) {
-    long long v = atomic_load(&g_counter);
-    const int q = (int)(v & 0xffff), chunks = (int)((v >> 16) & 0xffff);
-    if (q >= chunks) return;
-    if (!atomic_compare_exchange_weak(&g_counter, &v, v + 1)) continue;
-    /* the job cannot change before this chunk is counted done */
-    g_job.fn(g_job.ctx, g_job.bounds[q], g_job.bounds[q + 1], w);
-    atomic_fetch_add(&g_done, 1);
-  }
-}
 
 static void *worker_main(void *arg) {
   worker *w = arg;
