@@ -5,7 +5,8 @@
  * threads slow the other. The warm-up lasts at least 2 steps and 5 s of @rnn steps (both sides run
  * as many): V8 optimizes the hot functions and the heap settles over the first seconds of a
  * workload (SPINN's step goes from ~0.5 to ~0.35 s over its first ten, about 4 s; the classifier's
- * from 0.13-0.16 to 0.09 s over its first few), and the steady state is what a training run sees. Prints a table and writes `bench-results/cpu.json` at the repo root.
+ * from 0.13-0.16 to 0.09 s over its first few), and the steady state is what a training run sees.
+ * Prints a table and writes `bench-results/cpu.json` at the repo root.
  *
  *   node dist/run.js [flags]   (every flag: `--help`, the USAGE below)
  *
